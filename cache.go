@@ -1,0 +1,87 @@
+package grpcprom
+
+import (
+	"strings"
+	"sync"
+	"sync/atomic"
+)
+
+// methodKey identifies the series of one method called as one RPC type.
+type methodKey struct {
+	fullMethod string
+	typ        rpcType
+}
+
+// seriesCache maps method names to their series. Reads are a lock-free
+// lookup in an immutable map; the rare insert copies the map. It bounds the
+// number of methods: names it will not keep are answered with the
+// catch-all series and are never stored.
+type seriesCache struct {
+	r       *recorder
+	m       atomic.Pointer[map[methodKey]*series]
+	mu      sync.Mutex
+	methods map[string]struct{}
+	limit   int
+	// frozen is set by InitializeMetrics: from then on, only the methods
+	// it registered get series of their own.
+	frozen   bool
+	catchAll [numRPCTypes]*series
+}
+
+func (c *seriesCache) init(r *recorder, limit int) {
+	c.r = r
+	c.limit = limit
+	c.methods = map[string]struct{}{}
+	c.m.Store(&map[methodKey]*series{})
+}
+
+// get returns the series of fullMethod called as typ.
+func (c *seriesCache) get(fullMethod string, typ rpcType) *series {
+	if s, ok := (*c.m.Load())[methodKey{fullMethod, typ}]; ok {
+		return s
+	}
+	return c.insert(fullMethod, typ, false)
+}
+
+// insert is get's slow path. With force it accepts a well-formed name
+// past the limit or after freezing; InitializeMetrics uses that.
+func (c *seriesCache) insert(fullMethod string, typ rpcType, force bool) *series {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	old := *c.m.Load()
+	key := methodKey{fullMethod, typ}
+	if s, ok := old[key]; ok {
+		return s
+	}
+	service, method, ok := splitMethod(fullMethod)
+	if ok && !force {
+		_, known := c.methods[fullMethod]
+		ok = known || (!c.frozen && len(c.methods) < c.limit)
+	}
+	if !ok {
+		if c.catchAll[typ] == nil {
+			c.catchAll[typ] = c.r.newSeries([]string{typ.String(), unknownName, unknownName})
+		}
+		return c.catchAll[typ]
+	}
+	// Clone so that the cache does not pin a larger buffer the name was
+	// sliced from.
+	fullMethod = strings.Clone(fullMethod)
+	service, method, _ = splitMethod(fullMethod)
+	key.fullMethod = fullMethod
+	c.methods[fullMethod] = struct{}{}
+	s := c.r.newSeries([]string{typ.String(), service, method})
+	m := make(map[methodKey]*series, len(old)+1)
+	for k, v := range old {
+		m[k] = v
+	}
+	m[key] = s
+	c.m.Store(&m)
+	return s
+}
+
+func (c *seriesCache) freeze() {
+	c.mu.Lock()
+	c.frozen = true
+	c.mu.Unlock()
+}

@@ -1,0 +1,43 @@
+package grpcprom
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+	"google.golang.org/grpc"
+)
+
+// ClientMetrics records the metrics of a gRPC client. It is a
+// [prometheus.Collector]: register it with your registry, then install
+// either its interceptors or its stats handler on the client connection.
+type ClientMetrics struct {
+	r *recorder
+}
+
+var _ prometheus.Collector = (*ClientMetrics)(nil)
+
+// NewClientMetrics returns client metrics configured by opts. It panics,
+// naming the problem, when the options are inconsistent, for example
+// buckets that do not increase.
+func NewClientMetrics(opts ...ClientOption) *ClientMetrics {
+	cfg := config{side: clientSide}
+	for _, o := range opts {
+		if o != nil {
+			o.applyClient(&cfg)
+		}
+	}
+	return &ClientMetrics{r: newRecorder(&cfg)}
+}
+
+// Describe implements [prometheus.Collector].
+func (m *ClientMetrics) Describe(ch chan<- *prometheus.Desc) { m.r.describe(ch) }
+
+// Collect implements [prometheus.Collector].
+func (m *ClientMetrics) Collect(ch chan<- prometheus.Metric) { m.r.collect(ch) }
+
+// DialOptions returns the options that install the metrics' interceptors
+// on a client connection: grpc.NewClient(target, cm.DialOptions()...).
+func (m *ClientMetrics) DialOptions() []grpc.DialOption {
+	return []grpc.DialOption{
+		grpc.WithChainUnaryInterceptor(m.UnaryClientInterceptor()),
+		grpc.WithChainStreamInterceptor(m.StreamClientInterceptor()),
+	}
+}

@@ -1,0 +1,30 @@
+// Package grpcprom exports Prometheus metrics for grpc-go servers and
+// clients.
+//
+// It offers the metric names known from go-grpc-prometheus and
+// java-grpc-prometheus (grpc_server_handled_total and friends), with opt-in
+// histograms and a legacy mode for dashboards built on the older Python and
+// Java names. Its API follows go-grpc-middleware's Prometheus provider, so
+// switching usually means changing an import path.
+//
+// Nothing is registered globally: create a [ServerMetrics] or
+// [ClientMetrics], register it with your own [prometheus.Registerer], and
+// install its interceptors (or its stats handler) on your server or client.
+//
+// # Labels
+//
+// Every series carries grpc_type (unary, client_stream, server_stream or
+// bidi_stream), grpc_service and grpc_method, split from the full method name
+// "/package.Service/Method". Completion metrics also carry grpc_code, the
+// name of the status code ("OK", "NotFound", ...). Status codes outside the
+// 17 defined by gRPC are recorded as "Unknown".
+//
+// # Bounded cardinality
+//
+// Method names come off the network. A name that cannot be split, is not
+// valid UTF-8 or is longer than [MaxMethodNameLength] bytes, and any name
+// past the method limit (see [WithMethodLimit], default
+// [DefaultMethodLimit]), is recorded as grpc_service="unknown",
+// grpc_method="unknown". After [ServerMetrics.InitializeMetrics], every
+// method the server does not register is recorded there as well.
+package grpcprom

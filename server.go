@@ -1,0 +1,67 @@
+package grpcprom
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+	"google.golang.org/grpc"
+)
+
+// ServerMetrics records the metrics of a gRPC server. It is a
+// [prometheus.Collector]: register it with your registry, then install
+// either its interceptors or its stats handler on the server.
+type ServerMetrics struct {
+	r *recorder
+}
+
+var _ prometheus.Collector = (*ServerMetrics)(nil)
+
+// NewServerMetrics returns server metrics configured by opts. It panics,
+// naming the problem, when the options are inconsistent, for example
+// buckets that do not increase.
+func NewServerMetrics(opts ...ServerOption) *ServerMetrics {
+	cfg := config{side: serverSide}
+	for _, o := range opts {
+		if o != nil {
+			o.applyServer(&cfg)
+		}
+	}
+	return &ServerMetrics{r: newRecorder(&cfg)}
+}
+
+// Describe implements [prometheus.Collector].
+func (m *ServerMetrics) Describe(ch chan<- *prometheus.Desc) { m.r.describe(ch) }
+
+// Collect implements [prometheus.Collector].
+func (m *ServerMetrics) Collect(ch chan<- prometheus.Metric) { m.r.collect(ch) }
+
+// ServiceInfoProvider is anything that lists its services, such as
+// *grpc.Server.
+type ServiceInfoProvider interface {
+	GetServiceInfo() map[string]grpc.ServiceInfo
+}
+
+// InitializeMetrics creates the series of every method s registers at
+// zero: started, messages, handled for all 17 codes, and the enabled
+// histograms, so that rates and alerts work before the first call. Call it
+// after registering your services and before serving.
+//
+// From then on, RPCs to methods s does not register (which can reach the
+// server through grpc.UnknownServiceHandler) are recorded as
+// grpc_service="unknown", grpc_method="unknown".
+func (m *ServerMetrics) InitializeMetrics(s ServiceInfoProvider) {
+	for service, info := range s.GetServiceInfo() {
+		for _, mi := range info.Methods {
+			full := "/" + service + "/" + mi.Name
+			m.r.cache.insert(full, typeOf(mi.IsClientStream, mi.IsServerStream), true).initialize()
+		}
+	}
+	m.r.cache.freeze()
+}
+
+// ServerOptions returns the options that install the metrics' interceptors
+// on a server: grpc.NewServer(sm.ServerOptions()...).
+func (m *ServerMetrics) ServerOptions() []grpc.ServerOption {
+	return []grpc.ServerOption{
+		grpc.ChainUnaryInterceptor(m.UnaryServerInterceptor()),
+		grpc.ChainStreamInterceptor(m.StreamServerInterceptor()),
+	}
+}
