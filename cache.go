@@ -59,10 +59,7 @@ func (c *seriesCache) insert(fullMethod string, typ rpcType, force bool) *series
 		ok = known || (!c.frozen && len(c.methods) < c.limit)
 	}
 	if !ok {
-		if c.catchAll[typ] == nil {
-			c.catchAll[typ] = c.r.newSeries([]string{typ.String(), unknownName, unknownName})
-		}
-		return c.catchAll[typ]
+		return c.unknownLocked(typ)
 	}
 	// Clone so that the cache does not pin a larger buffer the name was
 	// sliced from.
@@ -78,6 +75,20 @@ func (c *seriesCache) insert(fullMethod string, typ rpcType, force bool) *series
 	m[key] = s
 	c.m.Store(&m)
 	return s
+}
+
+// unknown returns the catch-all series of typ.
+func (c *seriesCache) unknown(typ rpcType) *series {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.unknownLocked(typ)
+}
+
+func (c *seriesCache) unknownLocked(typ rpcType) *series {
+	if c.catchAll[typ] == nil {
+		c.catchAll[typ] = c.r.newSeries([]string{typ.String(), unknownName, unknownName})
+	}
+	return c.catchAll[typ]
 }
 
 func (c *seriesCache) freeze() {

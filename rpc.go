@@ -17,7 +17,10 @@ type rpc struct {
 
 // begin records the start of an RPC.
 func (r *recorder) begin(_ context.Context, fullMethod string, typ rpcType) rpc {
-	s := r.cache.get(fullMethod, typ)
+	return r.beginSeries(r.cache.get(fullMethod, typ))
+}
+
+func (r *recorder) beginSeries(s *series) rpc {
 	s.started.Inc()
 	if s.inFlight != nil {
 		s.inFlight.Inc()

@@ -46,8 +46,10 @@ func (r *recorder) newSeries(values []string) *series {
 	if v := r.vecs[idHandling]; v != nil && !r.codeHist {
 		s.handling = v.hist.WithLabelValues(values...)
 	}
-	s.streamRecv = r.observer(idStreamRecv, values)
-	s.streamSend = r.observer(idStreamSend, values)
+	if values[0] != typeUnary.String() {
+		s.streamRecv = r.observer(idStreamRecv, values)
+		s.streamSend = r.observer(idStreamSend, values)
+	}
 	s.recvSize = r.observer(idRecvSize, values)
 	s.sentSize = r.observer(idSentSize, values)
 	return s

@@ -1,0 +1,217 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/status"
+
+	pb "github.com/seed-db7adb15/grpcprom/examples/helloworld/helloworld"
+)
+
+const (
+	// slowEvery is how often, at least, a round asks for a slow answer,
+	// so that the latency histograms have something in their upper
+	// buckets. Rounds further apart than this all ask for one.
+	slowEvery = 1500 * time.Millisecond
+	// shortDeadline is the deadline of the call meant to exceed it.
+	shortDeadline = 100 * time.Millisecond
+	// Every deadlineRounds-th round makes a call that exceeds its
+	// deadline; every cancelRounds-th round cancels a stream midway.
+	deadlineRounds = 5
+	cancelRounds   = 4
+)
+
+var (
+	okNames      = []string{"alice", "bob", "carol", "dave", "erin", "frank"}
+	failingNames = []string{"error", "notfound", "internal"}
+)
+
+// traffic calls the Greeter in rounds. Each round makes calls of all four
+// types at once, with some calls failing on purpose.
+type traffic struct {
+	client   pb.GreeterClient
+	interval time.Duration
+	logger   *slog.Logger
+
+	round    int
+	lastSlow time.Time
+}
+
+func newTraffic(client pb.GreeterClient, interval time.Duration, logger *slog.Logger) *traffic {
+	return &traffic{client: client, interval: interval, logger: logger}
+}
+
+// run makes rounds of calls, pausing t.interval between them, until ctx
+// ends.
+func (t *traffic) run(ctx context.Context) {
+	pause := time.NewTimer(0)
+	defer pause.Stop()
+	for {
+		t.runRound(ctx)
+		pause.Reset(t.interval)
+		select {
+		case <-ctx.Done():
+			return
+		case <-pause.C:
+		}
+	}
+}
+
+// runRound makes one round of calls and waits for all of them. Failed calls
+// are logged at debug level only: most failures are wanted.
+func (t *traffic) runRound(ctx context.Context) {
+	round := t.round
+	t.round++
+	var wg sync.WaitGroup
+	call := func(what string, f func() error) {
+		wg.Go(func() {
+			if err := f(); err != nil {
+				t.logger.Debug("call failed", "round", round, "call", what, "code", status.Code(err), "err", err)
+			}
+		})
+	}
+
+	for _, name := range t.unaryNames(round) {
+		call("SayHello "+name, func() error { return t.sayHello(ctx, name, 0) })
+	}
+	if round%deadlineRounds == deadlineRounds-1 {
+		call("SayHello slow with short deadline", func() error { return t.sayHello(ctx, "slow", shortDeadline) })
+	}
+	call("SayHelloUnaryStream", func() error { return t.unaryStream(ctx) })
+	call("SayHelloStreamUnary", func() error { return t.streamUnary(ctx, 3+rand.IntN(4)) })
+	call("SayHelloBidiStream", func() error { return t.bidiStream(ctx, 3+rand.IntN(4), 0) })
+	if round%cancelRounds == cancelRounds-1 {
+		call("SayHelloBidiStream cancelled midway", func() error { return t.bidiStream(ctx, 5, 2) })
+	}
+	wg.Wait()
+}
+
+// unaryNames returns the names of one round's SayHello calls: mostly names
+// that succeed, at least one that fails, and "slow" when the last slow call
+// is slowEvery ago, and now and then besides.
+func (t *traffic) unaryNames(round int) []string {
+	names := make([]string, 0, 10)
+	for range 4 + rand.IntN(3) {
+		names = append(names, randomName())
+	}
+	names = append(names, failingNames[round%len(failingNames)])
+	if rand.IntN(3) == 0 {
+		names = append(names, failingNames[rand.IntN(len(failingNames))])
+	}
+	if now := time.Now(); now.Sub(t.lastSlow) >= slowEvery || rand.IntN(8) == 0 {
+		names = append(names, "slow")
+		t.lastSlow = now
+	}
+	return names
+}
+
+func randomName() string { return okNames[rand.IntN(len(okNames))] }
+
+// sayHello makes a unary call, with the given timeout if it is not zero.
+func (t *traffic) sayHello(ctx context.Context, name string, timeout time.Duration) error {
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
+	if _, err := t.client.SayHello(ctx, &pb.HelloRequest{Name: name}); err != nil {
+		return fmt.Errorf("SayHello(%q): %w", name, err)
+	}
+	return nil
+}
+
+// unaryStream sends one request and reads all replies.
+func (t *traffic) unaryStream(ctx context.Context) error {
+	stream, err := t.client.SayHelloUnaryStream(ctx, &pb.HelloRequest{Name: randomName()})
+	if err != nil {
+		return fmt.Errorf("start SayHelloUnaryStream: %w", err)
+	}
+	for {
+		_, err := stream.Recv()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("SayHelloUnaryStream: receive: %w", err)
+		}
+	}
+}
+
+// streamUnary sends n requests and reads the one reply.
+func (t *traffic) streamUnary(ctx context.Context, n int) error {
+	stream, err := t.client.SayHelloStreamUnary(ctx)
+	if err != nil {
+		return fmt.Errorf("start SayHelloStreamUnary: %w", err)
+	}
+	for i := range n {
+		err := stream.Send(&pb.HelloRequest{Name: randomName()})
+		if err == io.EOF {
+			// The server ended the stream; CloseAndRecv returns why.
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("SayHelloStreamUnary: send request %d: %w", i+1, err)
+		}
+	}
+	if _, err := stream.CloseAndRecv(); err != nil {
+		return fmt.Errorf("SayHelloStreamUnary: receive reply: %w", err)
+	}
+	return nil
+}
+
+// bidiStream sends n requests, reading the reply to each before sending
+// the next. If cancelAfter is not zero it cancels the stream after that
+// many replies instead, and returns the resulting error.
+func (t *traffic) bidiStream(ctx context.Context, n, cancelAfter int) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stream, err := t.client.SayHelloBidiStream(ctx)
+	if err != nil {
+		return fmt.Errorf("start SayHelloBidiStream: %w", err)
+	}
+	for i := range n {
+		if i == cancelAfter && cancelAfter > 0 {
+			cancel()
+			_, err := stream.Recv()
+			return fmt.Errorf("SayHelloBidiStream: cancelled after %d replies: %w", i, err)
+		}
+		if err := exchange(stream, randomName()); err != nil {
+			return fmt.Errorf("SayHelloBidiStream: request %d: %w", i+1, err)
+		}
+	}
+	if err := stream.CloseSend(); err != nil {
+		return fmt.Errorf("SayHelloBidiStream: close: %w", err)
+	}
+	if _, err := stream.Recv(); err != io.EOF {
+		if err == nil {
+			err = errors.New("reply without a request")
+		}
+		return fmt.Errorf("SayHelloBidiStream: end: %w", err)
+	}
+	return nil
+}
+
+// exchange sends one request on a bidirectional stream and reads its reply.
+func exchange(stream grpc.BidiStreamingClient[pb.HelloRequest, pb.HelloReply], name string) error {
+	if err := stream.Send(&pb.HelloRequest{Name: name}); err != nil {
+		if err == io.EOF {
+			// The server ended the stream; Recv returns why.
+			if _, rerr := stream.Recv(); rerr != nil {
+				err = rerr
+			}
+		}
+		return fmt.Errorf("send: %w", err)
+	}
+	if _, err := stream.Recv(); err != nil {
+		return fmt.Errorf("receive: %w", err)
+	}
+	return nil
+}

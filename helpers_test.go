@@ -1,0 +1,258 @@
+package grpcprom_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/status"
+
+	pb "github.com/seed-db7adb15/grpcprom/examples/helloworld/helloworld"
+)
+
+// greeter is the test service. The request name selects the behaviour:
+//
+//	ok        answer
+//	wrapped   a NotFound status wrapped in another error
+//	plain     a plain error (Unknown)
+//	canceled  context.Canceled; deadline: context.DeadlineExceeded
+//	panic     panic
+//	block     wait until the RPC's context ends
+//	N (digits) on SayHelloUnaryStream: send N replies
+//	fail      on streams: send one reply, then fail with FailedPrecondition
+type greeter struct {
+	pb.UnimplementedGreeterServer
+}
+
+func behave(ctx context.Context, name string) error {
+	switch name {
+	case "wrapped":
+		return fmt.Errorf("looking up: %w", status.Error(codes.NotFound, "no such greeting"))
+	case "plain":
+		return errors.New("plain failure")
+	case "canceled":
+		return context.Canceled
+	case "deadline":
+		return fmt.Errorf("backend: %w", context.DeadlineExceeded)
+	case "panic":
+		panic("handler panic")
+	case "block":
+		<-ctx.Done()
+		return ctx.Err()
+	case "fail":
+		return status.Error(codes.FailedPrecondition, "failing on purpose")
+	}
+	return nil
+}
+
+func (greeter) SayHello(ctx context.Context, in *pb.HelloRequest) (*pb.HelloReply, error) {
+	if err := behave(ctx, in.GetName()); err != nil {
+		return nil, err
+	}
+	return &pb.HelloReply{Message: "hello " + in.GetName()}, nil
+}
+
+func (greeter) SayHelloUnaryStream(in *pb.HelloRequest, s grpc.ServerStreamingServer[pb.HelloReply]) error {
+	n, err := strconv.Atoi(in.GetName())
+	if err != nil {
+		n = 1
+	}
+	for i := 0; i < n; i++ {
+		if err := s.Send(&pb.HelloReply{Message: strconv.Itoa(i)}); err != nil {
+			return err
+		}
+	}
+	if err != nil {
+		return behave(s.Context(), in.GetName())
+	}
+	return nil
+}
+
+func (greeter) SayHelloStreamUnary(s grpc.ClientStreamingServer[pb.HelloRequest, pb.HelloReply]) error {
+	count := 0
+	for {
+		in, err := s.Recv()
+		if err == io.EOF {
+			return s.SendAndClose(&pb.HelloReply{Message: strconv.Itoa(count)})
+		}
+		if err != nil {
+			return err
+		}
+		count++
+		if err := behave(s.Context(), in.GetName()); err != nil {
+			return err
+		}
+	}
+}
+
+func (greeter) SayHelloBidiStream(s grpc.BidiStreamingServer[pb.HelloRequest, pb.HelloReply]) error {
+	for {
+		in, err := s.Recv()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if in.GetName() == "fail" {
+			return behave(s.Context(), "fail")
+		}
+		if err := s.Send(&pb.HelloReply{Message: in.GetName()}); err != nil {
+			return err
+		}
+		if err := behave(s.Context(), in.GetName()); err != nil {
+			return err
+		}
+	}
+}
+
+// env is a real server and client on loopback.
+type env struct {
+	srv    *grpc.Server
+	conn   *grpc.ClientConn
+	client pb.GreeterClient
+	addr   string
+}
+
+func startEnv(t testing.TB, serverOpts []grpc.ServerOption, dialOpts []grpc.DialOption) *env {
+	t.Helper()
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("listen: %v", err)
+	}
+	srv := grpc.NewServer(serverOpts...)
+	pb.RegisterGreeterServer(srv, greeter{})
+	go func() { _ = srv.Serve(lis) }()
+	t.Cleanup(srv.Stop)
+	dialOpts = append([]grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials())}, dialOpts...)
+	conn, err := grpc.NewClient(lis.Addr().String(), dialOpts...)
+	if err != nil {
+		t.Fatalf("new client: %v", err)
+	}
+	t.Cleanup(func() { _ = conn.Close() })
+	return &env{srv: srv, conn: conn, client: pb.NewGreeterClient(conn), addr: lis.Addr().String()}
+}
+
+// snapshot gathers reg and flattens it into "name{label="value",...}"
+// keys. Histograms contribute name_count and, per bucket, name_bucket;
+// their sums are left out because they depend on timing.
+func snapshot(t testing.TB, reg prometheus.Gatherer) map[string]float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatalf("gather: %v", err)
+	}
+	out := map[string]float64{}
+	for _, mf := range mfs {
+		for _, m := range mf.GetMetric() {
+			labels := labelString(m.GetLabel(), "")
+			switch mf.GetType() {
+			case dto.MetricType_COUNTER:
+				out[mf.GetName()+labels] = m.GetCounter().GetValue()
+			case dto.MetricType_GAUGE:
+				out[mf.GetName()+labels] = m.GetGauge().GetValue()
+			case dto.MetricType_HISTOGRAM:
+				out[mf.GetName()+"_count"+labels] = float64(m.GetHistogram().GetSampleCount())
+			}
+		}
+	}
+	return out
+}
+
+func labelString(pairs []*dto.LabelPair, extra string) string {
+	var parts []string
+	for _, p := range pairs {
+		parts = append(parts, fmt.Sprintf("%s=%q", p.GetName(), p.GetValue()))
+	}
+	if extra != "" {
+		parts = append(parts, extra)
+	}
+	sort.Strings(parts)
+	return "{" + strings.Join(parts, ",") + "}"
+}
+
+// key builds a snapshot key for a Greeter method: name{grpc_type, Greeter
+// service, method, and any "label=value" pairs in extra}.
+func key(name, typ, method string, extra ...string) string {
+	parts := []string{
+		fmt.Sprintf("grpc_type=%q", typ),
+		fmt.Sprintf("grpc_service=%q", "helloworld.Greeter"),
+		fmt.Sprintf("grpc_method=%q", method),
+	}
+	for _, e := range extra {
+		k, v, _ := strings.Cut(e, "=")
+		parts = append(parts, fmt.Sprintf("%s=%q", k, v))
+	}
+	sort.Strings(parts)
+	return name + "{" + strings.Join(parts, ",") + "}"
+}
+
+// filter keeps the keys that start with prefix.
+func filter(m map[string]float64, prefix string) map[string]float64 {
+	out := map[string]float64{}
+	for k, v := range m {
+		if strings.HasPrefix(k, prefix) {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// assertSeries fails unless got equals want exactly: same keys, same
+// values.
+func assertSeries(t testing.TB, got, want map[string]float64) {
+	t.Helper()
+	var diffs []string
+	for k, w := range want {
+		g, ok := got[k]
+		switch {
+		case !ok:
+			diffs = append(diffs, fmt.Sprintf("missing %s (want %g)", k, w))
+		case g != w:
+			diffs = append(diffs, fmt.Sprintf("%s = %g, want %g", k, g, w))
+		}
+	}
+	for k, g := range got {
+		if _, ok := want[k]; !ok {
+			diffs = append(diffs, fmt.Sprintf("unexpected %s = %g", k, g))
+		}
+	}
+	if len(diffs) > 0 {
+		sort.Strings(diffs)
+		t.Errorf("series differ:\n  %s", strings.Join(diffs, "\n  "))
+	}
+}
+
+// eventually waits until cond holds. Some events are recorded by other
+// goroutines (a server noticing a cancel), after the client call returns.
+func eventually(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// value returns one series' value, or -1 if it does not exist.
+func value(t testing.TB, reg prometheus.Gatherer, k string) float64 {
+	t.Helper()
+	if v, ok := snapshot(t, reg)[k]; ok {
+		return v
+	}
+	return -1
+}

@@ -1,0 +1,100 @@
+package grpcprom_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/seed-db7adb15/grpcprom"
+)
+
+func TestNamespaceSubsystemConstLabelsBuckets(t *testing.T) {
+	common := []grpcprom.Option{
+		grpcprom.WithNamespace("acme"),
+		grpcprom.WithSubsystem("api"),
+		grpcprom.WithConstLabels(prometheus.Labels{"env": "test"}),
+	}
+	buckets := grpcprom.WithHistogramBuckets([]float64{0.01, 0.1, 1})
+	sm := grpcprom.NewServerMetrics(common[0], common[1], common[2], grpcprom.WithServerHandlingTimeHistogram(buckets))
+	cm := grpcprom.NewClientMetrics(common[0], common[1], common[2],
+		grpcprom.WithClientHandlingTimeHistogram(buckets),
+		grpcprom.WithClientStreamRecvHistogram(grpcprom.WithHistogramBuckets([]float64{1, 2})),
+		grpcprom.WithClientStreamSendHistogram(grpcprom.WithHistogramBuckets([]float64{3, 4})))
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(sm, cm)
+	e := startEnv(t, sm.ServerOptions(), cm.DialOptions())
+	driveAllTypes(t, e.client)
+
+	want := map[string]float64{}
+	for _, p := range perType {
+		for _, side := range []string{"server", "client"} {
+			prefix := "acme_api_grpc_" + side
+			want[key(prefix+"_started_total", p.typ, p.method, "env=test")] = 1
+			want[key(prefix+"_handled_total", p.typ, p.method, "env=test", "grpc_code=OK")] = 1
+			want[key(prefix+"_handling_seconds_count", p.typ, p.method, "env=test")] = 1
+		}
+		want[key("acme_api_grpc_server_msg_received_total", p.typ, p.method, "env=test")] = p.requests
+		want[key("acme_api_grpc_server_msg_sent_total", p.typ, p.method, "env=test")] = p.replies
+		want[key("acme_api_grpc_client_msg_sent_total", p.typ, p.method, "env=test")] = p.requests
+		want[key("acme_api_grpc_client_msg_received_total", p.typ, p.method, "env=test")] = p.replies
+		if p.typ != "unary" {
+			want[key("acme_api_grpc_client_msg_recv_handling_seconds_count", p.typ, p.method, "env=test")] = p.recvs
+			want[key("acme_api_grpc_client_msg_send_handling_seconds_count", p.typ, p.method, "env=test")] = p.sends
+		}
+	}
+	got := snapshot(t, reg)
+	assertSeries(t, filter(got, "acme_api_"), want)
+	if len(filter(got, "grpc_")) != 0 {
+		t.Errorf("series without the namespace: %v", filter(got, "grpc_"))
+	}
+	assertBuckets(t, reg, "acme_api_grpc_server_handling_seconds", []float64{0.01, 0.1, 1})
+	assertBuckets(t, reg, "acme_api_grpc_client_handling_seconds", []float64{0.01, 0.1, 1})
+	assertBuckets(t, reg, "acme_api_grpc_client_msg_recv_handling_seconds", []float64{1, 2})
+	assertBuckets(t, reg, "acme_api_grpc_client_msg_send_handling_seconds", []float64{3, 4})
+}
+
+func TestDefaultBuckets(t *testing.T) {
+	sm := grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram(), grpcprom.WithMessageSizeHistogram())
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(sm)
+	e := startEnv(t, nil, nil)
+	_ = e
+	sm.InitializeMetrics(e.srv)
+	assertBuckets(t, reg, "grpc_server_handling_seconds", prometheus.DefBuckets)
+	assertBuckets(t, reg, "grpc_server_msg_received_size_bytes",
+		[]float64{64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864})
+}
+
+// mustPanic runs f and checks that it panics with a message containing
+// every part.
+func mustPanic(t *testing.T, f func(), parts ...string) {
+	t.Helper()
+	defer func() {
+		t.Helper()
+		p := recover()
+		if p == nil {
+			t.Fatalf("no panic, want one mentioning %q", parts)
+		}
+		msg, _ := p.(string)
+		for _, part := range parts {
+			if !strings.Contains(msg, part) {
+				t.Fatalf("panic %q does not mention %q", msg, part)
+			}
+		}
+	}()
+	f()
+}
+
+func TestConfigurationErrors(t *testing.T) {
+	mustPanic(t, func() { grpcprom.WithMethodLimit(0) }, "WithMethodLimit(0)", "at least 1")
+	mustPanic(t, func() {
+		grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram(grpcprom.WithHistogramBuckets([]float64{1, 0.5})))
+	}, "grpc_server_handling_seconds", "must increase")
+	mustPanic(t, func() {
+		grpcprom.NewClientMetrics(grpcprom.WithConstLabels(prometheus.Labels{"bad-name": "x"}))
+	}, "WithConstLabels", `"bad-name"`)
+	mustPanic(t, func() {
+		grpcprom.NewServerMetrics(grpcprom.WithConstLabels(prometheus.Labels{"grpc_code": "x"}))
+	}, "WithConstLabels", "grpc_code")
+}
