@@ -6,11 +6,9 @@ import (
 	"sync/atomic"
 )
 
-// methodKey identifies the series of one method called as one RPC type.
-type methodKey struct {
-	fullMethod string
-	typ        rpcType
-}
+// seriesMaps holds, per RPC type, the series of each method name. One map
+// per type keeps the hot lookup a plain string hash.
+type seriesMaps [numRPCTypes]map[string]*series
 
 // seriesCache maps method names to their series. Reads are a lock-free
 // lookup in an immutable map; the rare insert copies the map. It bounds the
@@ -18,7 +16,7 @@ type methodKey struct {
 // catch-all series and are never stored.
 type seriesCache struct {
 	r       *recorder
-	m       atomic.Pointer[map[methodKey]*series]
+	m       atomic.Pointer[seriesMaps]
 	mu      sync.Mutex
 	methods map[string]struct{}
 	limit   int
@@ -32,12 +30,13 @@ func (c *seriesCache) init(r *recorder, limit int) {
 	c.r = r
 	c.limit = limit
 	c.methods = map[string]struct{}{}
-	c.m.Store(&map[methodKey]*series{})
+	var empty seriesMaps
+	c.m.Store(&empty)
 }
 
 // get returns the series of fullMethod called as typ.
 func (c *seriesCache) get(fullMethod string, typ rpcType) *series {
-	if s, ok := (*c.m.Load())[methodKey{fullMethod, typ}]; ok {
+	if s, ok := c.m.Load()[typ][fullMethod]; ok {
 		return s
 	}
 	return c.insert(fullMethod, typ, false)
@@ -48,9 +47,8 @@ func (c *seriesCache) get(fullMethod string, typ rpcType) *series {
 func (c *seriesCache) insert(fullMethod string, typ rpcType, force bool) *series {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	old := *c.m.Load()
-	key := methodKey{fullMethod, typ}
-	if s, ok := old[key]; ok {
+	old := c.m.Load()
+	if s, ok := old[typ][fullMethod]; ok {
 		return s
 	}
 	service, method, ok := splitMethod(fullMethod)
@@ -65,15 +63,16 @@ func (c *seriesCache) insert(fullMethod string, typ rpcType, force bool) *series
 	// sliced from.
 	fullMethod = strings.Clone(fullMethod)
 	service, method, _ = splitMethod(fullMethod)
-	key.fullMethod = fullMethod
 	c.methods[fullMethod] = struct{}{}
 	s := c.r.newSeries([]string{typ.String(), service, method})
-	m := make(map[methodKey]*series, len(old)+1)
-	for k, v := range old {
+	maps := *old
+	m := make(map[string]*series, len(old[typ])+1)
+	for k, v := range old[typ] {
 		m[k] = v
 	}
-	m[key] = s
-	c.m.Store(&m)
+	m[fullMethod] = s
+	maps[typ] = m
+	c.m.Store(&maps)
 	return s
 }
 

@@ -85,9 +85,9 @@ func (s *clientStream) finish(err error) {
 }
 
 func (s *clientStream) SendMsg(m any) error {
-	var t0 time.Time
+	var t0 time.Duration
 	if s.rpc.s.streamSend != nil {
-		t0 = time.Now()
+		t0 = monotonic()
 	}
 	err := s.ClientStream.SendMsg(m)
 	observeSince(s.rpc.s.streamSend, t0)
@@ -103,9 +103,9 @@ func (s *clientStream) SendMsg(m any) error {
 }
 
 func (s *clientStream) RecvMsg(m any) error {
-	var t0 time.Time
+	var t0 time.Duration
 	if s.rpc.s.streamRecv != nil {
-		t0 = time.Now()
+		t0 = monotonic()
 	}
 	err := s.ClientStream.RecvMsg(m)
 	observeSince(s.rpc.s.streamRecv, t0)

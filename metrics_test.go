@@ -71,7 +71,7 @@ func driveAllTypes(t testing.TB, c pb.GreeterClient) {
 // driveAllTypes: requests, replies, and the client's RecvMsg and SendMsg
 // calls (RecvMsg includes the call that returns io.EOF).
 var perType = []struct {
-	typ, method                   string
+	typ, method                     string
 	requests, replies, recvs, sends float64
 }{
 	{"unary", "SayHello", 1, 1, 0, 0},
