@@ -51,7 +51,7 @@ func (c *seriesCache) insert(fullMethod string, typ rpcType, force bool) *series
 	if s, ok := old[typ][fullMethod]; ok {
 		return s
 	}
-	service, method, ok := splitMethod(fullMethod)
+	_, _, ok := splitMethod(fullMethod)
 	if ok && !force {
 		_, known := c.methods[fullMethod]
 		ok = known || (!c.frozen && len(c.methods) < c.limit)
@@ -62,7 +62,7 @@ func (c *seriesCache) insert(fullMethod string, typ rpcType, force bool) *series
 	// Clone so that the cache does not pin a larger buffer the name was
 	// sliced from.
 	fullMethod = strings.Clone(fullMethod)
-	service, method, _ = splitMethod(fullMethod)
+	service, method, _ := splitMethod(fullMethod)
 	c.methods[fullMethod] = struct{}{}
 	s := c.r.newSeries([]string{typ.String(), service, method})
 	maps := *old

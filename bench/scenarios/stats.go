@@ -45,7 +45,7 @@ func statsUnaryServer(h stats.Handler) grpc.UnaryServerInterceptor {
 			h.HandleRPC(ctx, &stats.OutHeader{})
 			h.HandleRPC(ctx, outPayload(false, resp))
 		}
-		h.HandleRPC(ctx, &stats.OutTrailer{WireLength: 16})
+		h.HandleRPC(ctx, &stats.OutTrailer{})
 		h.HandleRPC(ctx, &stats.End{BeginTime: begin, EndTime: time.Now(), Error: err})
 		return resp, err
 	}
@@ -82,7 +82,7 @@ func statsStreamServer(h stats.Handler) grpc.StreamServerInterceptor {
 		h.HandleRPC(ctx, &stats.Begin{BeginTime: begin, IsClientStream: info.IsClientStream, IsServerStream: info.IsServerStream})
 		h.HandleRPC(ctx, &stats.InHeader{FullMethod: info.FullMethod, WireLength: 64})
 		err := handler(srv, &statsServerStream{ServerStream: ss, ctx: ctx, h: h})
-		h.HandleRPC(ctx, &stats.OutTrailer{WireLength: 16})
+		h.HandleRPC(ctx, &stats.OutTrailer{})
 		h.HandleRPC(ctx, &stats.End{BeginTime: begin, EndTime: time.Now(), Error: err})
 		return err
 	}
