@@ -41,6 +41,7 @@ type Impl struct {
 // Names of the implementations.
 const (
 	Ours      = "ours"
+	OursStats = "ours-stats"
 	GGP       = "go-grpc-prometheus"
 	GGM       = "go-grpc-middleware"
 	NoMetrics = "none"
@@ -78,6 +79,23 @@ var Impls = []Impl{
 			)
 			reg.MustRegister(m)
 			return InterceptorClient(m.UnaryClientInterceptor(), m.StreamClientInterceptor())
+		},
+	},
+	{
+		Name: OursStats,
+		Server: func(reg prometheus.Registerer) Server {
+			m := grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram())
+			reg.MustRegister(m)
+			return StatsServer(m.StatsHandler())
+		},
+		Client: func(reg prometheus.Registerer) Client {
+			m := grpcprom.NewClientMetrics(
+				grpcprom.WithClientHandlingTimeHistogram(),
+				grpcprom.WithClientStreamRecvHistogram(),
+				grpcprom.WithClientStreamSendHistogram(),
+			)
+			reg.MustRegister(m)
+			return StatsClient(m.StatsHandler())
 		},
 	},
 	{
