@@ -73,6 +73,9 @@ func ExampleServerMetrics_StatsHandler() {
 	err := conn.Invoke(context.Background(), "/helloworld.Greeter/NoSuchMethod", &pb.HelloRequest{}, &pb.HelloReply{})
 	fmt.Println(status.Code(err))
 
+	// The server may record the end just after the client has its answer;
+	// stopping the server waits for that.
+	srv.GracefulStop()
 	printSeries(reg, "grpc_server_handled_total")
 	// Output:
 	// Unimplemented

@@ -140,14 +140,16 @@ func WithClientHandlingTimeHistogram(opts ...HistogramOption) ClientOption {
 
 // WithClientStreamRecvHistogram enables
 // grpc_client_msg_recv_handling_seconds: one observation per RecvMsg call
-// on a client stream, of the time that call took.
+// on a client stream, of the time that call took. Only the interceptors
+// see the caller's calls: with the stats handler it stays empty.
 func WithClientStreamRecvHistogram(opts ...HistogramOption) ClientOption {
 	return clientOption(func(c *config) { c.enableHistogram(idStreamRecv, opts) })
 }
 
 // WithClientStreamSendHistogram enables
 // grpc_client_msg_send_handling_seconds: one observation per SendMsg call
-// on a client stream, of the time that call took.
+// on a client stream, of the time that call took. Only the interceptors
+// see the caller's calls: with the stats handler it stays empty.
 func WithClientStreamSendHistogram(opts ...HistogramOption) ClientOption {
 	return clientOption(func(c *config) { c.enableHistogram(idStreamSend, opts) })
 }

@@ -1,0 +1,379 @@
+package grpcprom_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/encoding"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/seed-db7adb15/grpcprom"
+	pb "github.com/seed-db7adb15/grpcprom/examples/helloworld/helloworld"
+)
+
+// frontEnd installs a pair of metrics on a server and a client.
+type frontEnd struct {
+	name    string
+	install func(sm *grpcprom.ServerMetrics, cm *grpcprom.ClientMetrics) ([]grpc.ServerOption, []grpc.DialOption)
+}
+
+var frontEnds = []frontEnd{
+	{"interceptors", func(sm *grpcprom.ServerMetrics, cm *grpcprom.ClientMetrics) ([]grpc.ServerOption, []grpc.DialOption) {
+		return sm.ServerOptions(), cm.DialOptions()
+	}},
+	{"stats", func(sm *grpcprom.ServerMetrics, cm *grpcprom.ClientMetrics) ([]grpc.ServerOption, []grpc.DialOption) {
+		return []grpc.ServerOption{grpc.StatsHandler(sm.StatsHandler())}, []grpc.DialOption{grpc.WithStatsHandler(cm.StatsHandler())}
+	}},
+}
+
+// fullPair builds metrics with every histogram and the in-flight gauges on,
+// installs them with fe, and starts a server and client.
+func fullPair(t *testing.T, fe frontEnd, serverOpts ...grpc.ServerOption) (*prometheus.Registry, *env) {
+	t.Helper()
+	sm := grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram(), grpcprom.WithInFlightGauge(), grpcprom.WithMessageSizeHistogram())
+	cm := grpcprom.NewClientMetrics(grpcprom.WithClientHandlingTimeHistogram(), grpcprom.WithClientStreamRecvHistogram(),
+		grpcprom.WithClientStreamSendHistogram(), grpcprom.WithInFlightGauge(), grpcprom.WithMessageSizeHistogram())
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(sm, cm)
+	so, do := fe.install(sm, cm)
+	return reg, startEnv(t, append(so, serverOpts...), do)
+}
+
+// mixedTraffic is driveAllTypes plus failures of every kind of stream.
+func mixedTraffic(t *testing.T, e *env) {
+	t.Helper()
+	driveAllTypes(t, e.client)
+	ctx := context.Background()
+	for _, name := range []string{"wrapped", "plain", "canceled", "deadline"} {
+		_, _ = e.client.SayHello(ctx, &pb.HelloRequest{Name: name})
+	}
+	ss, err := e.client.SayHelloUnaryStream(ctx, &pb.HelloRequest{Name: "fail"})
+	if err != nil {
+		t.Fatalf("server stream: %v", err)
+	}
+	for err == nil {
+		_, err = ss.Recv()
+	}
+	cs, err := e.client.SayHelloStreamUnary(ctx)
+	if err != nil {
+		t.Fatalf("client stream: %v", err)
+	}
+	_ = cs.Send(&pb.HelloRequest{Name: "fail"})
+	if _, err := cs.CloseAndRecv(); status.Code(err) != codes.FailedPrecondition {
+		t.Fatalf("client stream: %v, want FailedPrecondition", err)
+	}
+}
+
+// settle waits until no RPC is in flight. The stats handler learns that a
+// server RPC ended after the client has its answer.
+func settle(t *testing.T, reg prometheus.Gatherer) {
+	t.Helper()
+	eventually(t, "every RPC to end", func() bool {
+		for k, v := range snapshot(t, reg) {
+			if strings.Contains(k, "_in_flight_rpcs") && v != 0 {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// TestFrontEndsRecordTheSame drives identical traffic through both front
+// ends and compares everything but histogram sums, the size histograms,
+// which only the stats handler sees, and the client's per-call stream
+// histograms, which only the interceptors see.
+func TestFrontEndsRecordTheSame(t *testing.T) {
+	var got [2]map[string]float64
+	for i, fe := range frontEnds {
+		reg, e := fullPair(t, fe)
+		mixedTraffic(t, e)
+		settle(t, reg)
+		got[i] = map[string]float64{}
+		for k, v := range snapshot(t, reg) {
+			if !frontEndSpecific(k) {
+				got[i][k] = v
+			}
+		}
+	}
+	if len(got[0]) < 60 {
+		t.Fatalf("only %d series to compare", len(got[0]))
+	}
+	assertSeries(t, got[1], got[0])
+}
+
+// frontEndSpecific reports whether a series is recorded by one front end
+// only.
+func frontEndSpecific(k string) bool {
+	for _, name := range []string{"_size_bytes", "_msg_recv_handling_seconds", "_msg_send_handling_seconds"} {
+		if strings.Contains(k, name) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestStatsHandlerOversizeRequest(t *testing.T) {
+	reg, e := fullPair(t, frontEnds[1], grpc.MaxRecvMsgSize(1024))
+	_, err := e.client.SayHello(context.Background(), &pb.HelloRequest{Name: strings.Repeat("x", 4096)})
+	if status.Code(err) != codes.ResourceExhausted {
+		t.Fatalf("oversize call: %v, want ResourceExhausted", err)
+	}
+	e.srv.GracefulStop() // waits for the server to record the end
+	s := snapshot(t, reg)
+	want := map[string]float64{
+		key("grpc_server_started_total", "unary", "SayHello"):                                 1,
+		key("grpc_server_handled_total", "unary", "SayHello", "grpc_code=ResourceExhausted"): 1,
+		key("grpc_server_msg_received_total", "unary", "SayHello"):                            0,
+		key("grpc_server_msg_sent_total", "unary", "SayHello"):                                0,
+		key("grpc_server_in_flight_rpcs", "unary", "SayHello"):                                0,
+		key("grpc_server_handling_seconds_count", "unary", "SayHello"):                        1,
+		key("grpc_server_msg_received_size_bytes_count", "unary", "SayHello"):                 0,
+		key("grpc_server_msg_sent_size_bytes_count", "unary", "SayHello"):                     0,
+	}
+	assertSeries(t, filter(s, "grpc_server_"), want)
+}
+
+// brokenCodec compresses normally but cannot decompress, so that the
+// server fails to decompress the request.
+type brokenCodec struct{}
+
+func (brokenCodec) Name() string { return "grpcprom-broken" }
+func (brokenCodec) Compress(w io.Writer) (io.WriteCloser, error) {
+	return nopWriteCloser{w}, nil
+}
+func (brokenCodec) Decompress(io.Reader) (io.Reader, error) {
+	return nil, errors.New("cannot decompress")
+}
+
+type nopWriteCloser struct{ io.Writer }
+
+func (nopWriteCloser) Close() error { return nil }
+
+func init() { encoding.RegisterCompressor(brokenCodec{}) }
+
+func TestStatsHandlerDecompressionFailure(t *testing.T) {
+	reg, e := fullPair(t, frontEnds[1])
+	_, err := e.client.SayHello(context.Background(), &pb.HelloRequest{Name: "ok"}, grpc.UseCompressor(brokenCodec{}.Name()))
+	code := status.Code(err)
+	if code == codes.OK {
+		t.Fatal("call with an undecompressable request succeeded")
+	}
+	e.srv.GracefulStop()
+	want := map[string]float64{
+		key("grpc_server_handled_total", "unary", "SayHello", "grpc_code="+code.String()): 1,
+	}
+	assertSeries(t, filter(snapshot(t, reg), "grpc_server_handled_total"), want)
+	if v := value(t, reg, key("grpc_server_started_total", "unary", "SayHello")); v != 1 {
+		t.Errorf("started = %g, want 1", v)
+	}
+}
+
+func TestStatsHandlerUnknownMethodFlood(t *testing.T) {
+	reg, e := fullPair(t, frontEnds[1])
+	const n = 10_000
+	for i := range n {
+		name := fmt.Sprintf("/flood%d.Svc/M%d", i, i)
+		if i%2 == 1 {
+			name = fmt.Sprintf("/helloworld.Greeter/NoSuch%d", i) // known service, unknown method
+		}
+		err := e.conn.Invoke(context.Background(), name, &pb.HelloRequest{}, &pb.HelloReply{})
+		if status.Code(err) != codes.Unimplemented {
+			t.Fatalf("call %d: %v, want Unimplemented", i, err)
+		}
+	}
+	e.srv.GracefulStop()
+	want := map[string]float64{
+		`grpc_server_started_total{grpc_method="unknown",grpc_service="unknown",grpc_type="bidi_stream"}`:                          n,
+		`grpc_server_handled_total{grpc_code="Unimplemented",grpc_method="unknown",grpc_service="unknown",grpc_type="bidi_stream"}`: n,
+		`grpc_server_msg_received_total{grpc_method="unknown",grpc_service="unknown",grpc_type="bidi_stream"}`:                     0,
+		`grpc_server_msg_sent_total{grpc_method="unknown",grpc_service="unknown",grpc_type="bidi_stream"}`:                         0,
+		`grpc_server_in_flight_rpcs{grpc_method="unknown",grpc_service="unknown",grpc_type="bidi_stream"}`:                         0,
+		`grpc_server_handling_seconds_count{grpc_method="unknown",grpc_service="unknown",grpc_type="bidi_stream"}`:                 n,
+		`grpc_server_msg_received_size_bytes_count{grpc_method="unknown",grpc_service="unknown",grpc_type="bidi_stream"}`:          0,
+		`grpc_server_msg_sent_size_bytes_count{grpc_method="unknown",grpc_service="unknown",grpc_type="bidi_stream"}`:              0,
+	}
+	assertSeries(t, filter(snapshot(t, reg), "grpc_server_"), want)
+}
+
+func TestInFlightGauges(t *testing.T) {
+	for _, fe := range frontEnds {
+		t.Run(fe.name, func(t *testing.T) {
+			reg, e := fullPair(t, fe)
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan error)
+			go func() {
+				_, err := e.client.SayHello(ctx, &pb.HelloRequest{Name: "block"})
+				done <- err
+			}()
+			sk := key("grpc_server_in_flight_rpcs", "unary", "SayHello")
+			ck := key("grpc_client_in_flight_rpcs", "unary", "SayHello")
+			eventually(t, "the slow call to be in flight", func() bool {
+				s := snapshot(t, reg)
+				return s[sk] == 1 && s[ck] == 1
+			})
+			cancel()
+			if err := <-done; status.Code(err) != codes.Canceled {
+				t.Fatalf("slow call: %v, want Canceled", err)
+			}
+			eventually(t, "the gauges to return to 0", func() bool {
+				s := snapshot(t, reg)
+				return s[sk] == 0 && s[ck] == 0
+			})
+			mixedTraffic(t, e)
+			settle(t, reg)
+			if v := value(t, reg, key("grpc_server_in_flight_rpcs", "bidi_stream", "SayHelloBidiStream")); v != 0 {
+				t.Errorf("bidi in flight = %g after traffic stopped, want 0", v)
+			}
+		})
+	}
+}
+
+// histogram returns a histogram series' count and sum.
+func histogram(t *testing.T, reg prometheus.Gatherer, name, typ, method string) (uint64, float64) {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatalf("gather: %v", err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			if name+labelString(m.GetLabel(), "") == key(name, typ, method) {
+				h := m.GetHistogram()
+				return h.GetSampleCount(), h.GetSampleSum()
+			}
+		}
+	}
+	t.Fatalf("no series %s", key(name, typ, method))
+	return 0, 0
+}
+
+func TestMessageSizes(t *testing.T) {
+	reg, e := fullPair(t, frontEnds[1])
+	names := []string{"a", strings.Repeat("b", 100), strings.Repeat("c", 5000)}
+	bs, err := e.client.SayHelloBidiStream(context.Background())
+	if err != nil {
+		t.Fatalf("bidi: %v", err)
+	}
+	var reqBytes, replyBytes float64
+	for _, n := range names {
+		req := &pb.HelloRequest{Name: n}
+		reqBytes += float64(proto.Size(req))
+		if err := bs.Send(req); err != nil {
+			t.Fatalf("Send: %v", err)
+		}
+		reply, err := bs.Recv()
+		if err != nil {
+			t.Fatalf("Recv: %v", err)
+		}
+		replyBytes += float64(proto.Size(reply))
+	}
+	_ = bs.CloseSend()
+	if _, err := bs.Recv(); err != io.EOF {
+		t.Fatalf("final Recv: %v", err)
+	}
+	for _, c := range []struct {
+		name string
+		sum  float64
+	}{
+		{"grpc_client_msg_sent_size_bytes", reqBytes},
+		{"grpc_server_msg_received_size_bytes", reqBytes},
+		{"grpc_server_msg_sent_size_bytes", replyBytes},
+		{"grpc_client_msg_received_size_bytes", replyBytes},
+	} {
+		eventually(t, c.name, func() bool {
+			n, _ := histogram(t, reg, c.name, "bidi_stream", "SayHelloBidiStream")
+			return n == 3
+		})
+		n, sum := histogram(t, reg, c.name, "bidi_stream", "SayHelloBidiStream")
+		if n != 3 || sum != c.sum {
+			t.Errorf("%s: count %d, sum %g; want 3, %g", c.name, n, sum, c.sum)
+		}
+	}
+}
+
+// handledOnce checks that a method was started once and handled once on
+// one side, and returns the code it was handled with.
+func handledOnce(t *testing.T, reg prometheus.Gatherer, side, typ, method string) string {
+	t.Helper()
+	s := snapshot(t, reg)
+	if v := s[key("grpc_"+side+"_started_total", typ, method)]; v != 1 {
+		t.Errorf("%s started = %g, want 1", side, v)
+	}
+	code := ""
+	total := 0.0
+	for c := codes.OK; c <= codes.Unauthenticated; c++ {
+		if v := s[key("grpc_"+side+"_handled_total", typ, method, "grpc_code="+c.String())]; v > 0 {
+			code, total = c.String(), total+v
+		}
+	}
+	if total != 1 {
+		t.Errorf("%s handled %g times, want once", side, total)
+	}
+	return code
+}
+
+func TestServerStopMidStreamAndClientCancel(t *testing.T) {
+	for _, fe := range frontEnds {
+		t.Run(fe.name+"/server stop", func(t *testing.T) {
+			reg, e := fullPair(t, fe)
+			bs, err := e.client.SayHelloBidiStream(context.Background())
+			if err != nil {
+				t.Fatalf("bidi: %v", err)
+			}
+			if err := bs.Send(&pb.HelloRequest{Name: "ok"}); err != nil {
+				t.Fatalf("Send: %v", err)
+			}
+			if _, err := bs.Recv(); err != nil {
+				t.Fatalf("Recv: %v", err)
+			}
+			e.srv.Stop()
+			if _, err := bs.Recv(); status.Code(err) != codes.Unavailable {
+				t.Fatalf("Recv after stop: %v, want Unavailable", err)
+			}
+			eventually(t, "the server to end the stream", func() bool {
+				return value(t, reg, key("grpc_server_in_flight_rpcs", "bidi_stream", "SayHelloBidiStream")) == 0
+			})
+			if c := handledOnce(t, reg, "client", "bidi_stream", "SayHelloBidiStream"); c != "Unavailable" {
+				t.Errorf("client code %s, want Unavailable", c)
+			}
+			if c := handledOnce(t, reg, "server", "bidi_stream", "SayHelloBidiStream"); c != "Canceled" && c != "Unavailable" {
+				t.Errorf("server code %s, want Canceled or Unavailable", c)
+			}
+		})
+		t.Run(fe.name+"/client cancel", func(t *testing.T) {
+			reg, e := fullPair(t, fe)
+			ctx, cancel := context.WithCancel(context.Background())
+			ss, err := e.client.SayHelloUnaryStream(ctx, &pb.HelloRequest{Name: "1"})
+			if err != nil {
+				t.Fatalf("server stream: %v", err)
+			}
+			if _, err := ss.Recv(); err != nil {
+				t.Fatalf("Recv: %v", err)
+			}
+			cancel() // never read again
+			eventually(t, "both sides to end the stream", func() bool {
+				s := snapshot(t, reg)
+				return s[key("grpc_server_in_flight_rpcs", "server_stream", "SayHelloUnaryStream")] == 0 &&
+					s[key("grpc_client_in_flight_rpcs", "server_stream", "SayHelloUnaryStream")] == 0
+			})
+			// The server may finish before the cancel arrives.
+			if c := handledOnce(t, reg, "server", "server_stream", "SayHelloUnaryStream"); c != "OK" && c != "Canceled" {
+				t.Errorf("server code %s, want OK or Canceled", c)
+			}
+			if c := handledOnce(t, reg, "client", "server_stream", "SayHelloUnaryStream"); c != "Canceled" {
+				t.Errorf("client code %s, want Canceled", c)
+			}
+		})
+	}
+}
