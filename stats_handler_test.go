@@ -129,14 +129,14 @@ func TestStatsHandlerOversizeRequest(t *testing.T) {
 	e.srv.GracefulStop() // waits for the server to record the end
 	s := snapshot(t, reg)
 	want := map[string]float64{
-		key("grpc_server_started_total", "unary", "SayHello"):                                 1,
+		key("grpc_server_started_total", "unary", "SayHello"):                                1,
 		key("grpc_server_handled_total", "unary", "SayHello", "grpc_code=ResourceExhausted"): 1,
-		key("grpc_server_msg_received_total", "unary", "SayHello"):                            0,
-		key("grpc_server_msg_sent_total", "unary", "SayHello"):                                0,
-		key("grpc_server_in_flight_rpcs", "unary", "SayHello"):                                0,
-		key("grpc_server_handling_seconds_count", "unary", "SayHello"):                        1,
-		key("grpc_server_msg_received_size_bytes_count", "unary", "SayHello"):                 0,
-		key("grpc_server_msg_sent_size_bytes_count", "unary", "SayHello"):                     0,
+		key("grpc_server_msg_received_total", "unary", "SayHello"):                           0,
+		key("grpc_server_msg_sent_total", "unary", "SayHello"):                               0,
+		key("grpc_server_in_flight_rpcs", "unary", "SayHello"):                               0,
+		key("grpc_server_handling_seconds_count", "unary", "SayHello"):                       1,
+		key("grpc_server_msg_received_size_bytes_count", "unary", "SayHello"):                0,
+		key("grpc_server_msg_sent_size_bytes_count", "unary", "SayHello"):                    0,
 	}
 	assertSeries(t, filter(s, "grpc_server_"), want)
 }
@@ -191,14 +191,14 @@ func TestStatsHandlerUnknownMethodFlood(t *testing.T) {
 	}
 	e.srv.GracefulStop()
 	want := map[string]float64{
-		`grpc_server_started_total{grpc_method="unknown",grpc_service="unknown",grpc_type="bidi_stream"}`:                          n,
+		`grpc_server_started_total{grpc_method="unknown",grpc_service="unknown",grpc_type="bidi_stream"}`:                           n,
 		`grpc_server_handled_total{grpc_code="Unimplemented",grpc_method="unknown",grpc_service="unknown",grpc_type="bidi_stream"}`: n,
-		`grpc_server_msg_received_total{grpc_method="unknown",grpc_service="unknown",grpc_type="bidi_stream"}`:                     0,
-		`grpc_server_msg_sent_total{grpc_method="unknown",grpc_service="unknown",grpc_type="bidi_stream"}`:                         0,
-		`grpc_server_in_flight_rpcs{grpc_method="unknown",grpc_service="unknown",grpc_type="bidi_stream"}`:                         0,
-		`grpc_server_handling_seconds_count{grpc_method="unknown",grpc_service="unknown",grpc_type="bidi_stream"}`:                 n,
-		`grpc_server_msg_received_size_bytes_count{grpc_method="unknown",grpc_service="unknown",grpc_type="bidi_stream"}`:          0,
-		`grpc_server_msg_sent_size_bytes_count{grpc_method="unknown",grpc_service="unknown",grpc_type="bidi_stream"}`:              0,
+		`grpc_server_msg_received_total{grpc_method="unknown",grpc_service="unknown",grpc_type="bidi_stream"}`:                      0,
+		`grpc_server_msg_sent_total{grpc_method="unknown",grpc_service="unknown",grpc_type="bidi_stream"}`:                          0,
+		`grpc_server_in_flight_rpcs{grpc_method="unknown",grpc_service="unknown",grpc_type="bidi_stream"}`:                          0,
+		`grpc_server_handling_seconds_count{grpc_method="unknown",grpc_service="unknown",grpc_type="bidi_stream"}`:                  n,
+		`grpc_server_msg_received_size_bytes_count{grpc_method="unknown",grpc_service="unknown",grpc_type="bidi_stream"}`:           0,
+		`grpc_server_msg_sent_size_bytes_count{grpc_method="unknown",grpc_service="unknown",grpc_type="bidi_stream"}`:               0,
 	}
 	assertSeries(t, filter(snapshot(t, reg), "grpc_server_"), want)
 }
