@@ -6,50 +6,50 @@ import (
 	"sync/atomic"
 )
 
-// seriesMaps holds, per RPC type, the series of each method name. One map
+// entryMaps holds, per RPC type, the entry of each method name. One map
 // per type keeps the hot lookup a plain string hash.
-type seriesMaps [numRPCTypes]map[string]*series
+type entryMaps [numRPCTypes]map[string]*methodEntry
 
-// seriesCache maps method names to their series. Reads are a lock-free
+// seriesCache maps method names to their entries. Reads are a lock-free
 // lookup in an immutable map; the rare insert copies the map. It bounds the
 // number of methods: names it will not keep are answered with the
-// catch-all series and are never stored.
+// catch-all entry and are never stored.
 type seriesCache struct {
 	r       *recorder
-	m       atomic.Pointer[seriesMaps]
+	m       atomic.Pointer[entryMaps]
 	mu      sync.Mutex
 	methods map[string]struct{}
 	limit   int
 	// frozen is set by InitializeMetrics: from then on, only the methods
 	// it registered get series of their own.
 	frozen   bool
-	catchAll [numRPCTypes]*series
+	catchAll [numRPCTypes]*methodEntry
 }
 
 func (c *seriesCache) init(r *recorder, limit int) {
 	c.r = r
 	c.limit = limit
 	c.methods = map[string]struct{}{}
-	var empty seriesMaps
+	var empty entryMaps
 	c.m.Store(&empty)
 }
 
-// get returns the series of fullMethod called as typ.
-func (c *seriesCache) get(fullMethod string, typ rpcType) *series {
-	if s, ok := c.m.Load()[typ][fullMethod]; ok {
-		return s
+// get returns the entry of fullMethod called as typ.
+func (c *seriesCache) get(fullMethod string, typ rpcType) *methodEntry {
+	if e, ok := c.m.Load()[typ][fullMethod]; ok {
+		return e
 	}
 	return c.insert(fullMethod, typ, false)
 }
 
 // insert is get's slow path. With force it accepts a well-formed name
 // past the limit or after freezing; InitializeMetrics uses that.
-func (c *seriesCache) insert(fullMethod string, typ rpcType, force bool) *series {
+func (c *seriesCache) insert(fullMethod string, typ rpcType, force bool) *methodEntry {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	old := c.m.Load()
-	if s, ok := old[typ][fullMethod]; ok {
-		return s
+	if e, ok := old[typ][fullMethod]; ok {
+		return e
 	}
 	_, _, ok := splitMethod(fullMethod)
 	if ok && !force {
@@ -64,28 +64,28 @@ func (c *seriesCache) insert(fullMethod string, typ rpcType, force bool) *series
 	fullMethod = strings.Clone(fullMethod)
 	service, method, _ := splitMethod(fullMethod)
 	c.methods[fullMethod] = struct{}{}
-	s := c.r.newSeries([]string{typ.String(), service, method})
+	e := c.r.newEntry([]string{typ.String(), service, method})
 	maps := *old
-	m := make(map[string]*series, len(old[typ])+1)
+	m := make(map[string]*methodEntry, len(old[typ])+1)
 	for k, v := range old[typ] {
 		m[k] = v
 	}
-	m[fullMethod] = s
+	m[fullMethod] = e
 	maps[typ] = m
 	c.m.Store(&maps)
-	return s
+	return e
 }
 
-// unknown returns the catch-all series of typ.
-func (c *seriesCache) unknown(typ rpcType) *series {
+// unknown returns the catch-all entry of typ.
+func (c *seriesCache) unknown(typ rpcType) *methodEntry {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.unknownLocked(typ)
 }
 
-func (c *seriesCache) unknownLocked(typ rpcType) *series {
+func (c *seriesCache) unknownLocked(typ rpcType) *methodEntry {
 	if c.catchAll[typ] == nil {
-		c.catchAll[typ] = c.r.newSeries([]string{typ.String(), unknownName, unknownName})
+		c.catchAll[typ] = c.r.newEntry([]string{typ.String(), unknownName, unknownName})
 	}
 	return c.catchAll[typ]
 }
@@ -94,4 +94,65 @@ func (c *seriesCache) freeze() {
 	c.mu.Lock()
 	c.frozen = true
 	c.mu.Unlock()
+}
+
+// methodEntry holds the series of one method and type: a single one, or,
+// with extra labels, one per combination of their values.
+type methodEntry struct {
+	r      *recorder
+	values []string
+	plain  *series
+
+	mu      sync.RWMutex
+	byExtra map[string]*series
+}
+
+func (r *recorder) newEntry(values []string) *methodEntry {
+	e := &methodEntry{r: r, values: values}
+	if len(r.extra) == 0 {
+		e.plain = r.newSeries(values)
+	} else {
+		e.byExtra = map[string]*series{}
+	}
+	return e
+}
+
+// withExtra returns the series for the extra label values vals, which
+// admission has already bounded.
+func (e *methodEntry) withExtra(vals []string) *series {
+	// Sanitized values are valid UTF-8, which never contains 0xff.
+	var buf [256]byte
+	k := buf[:0]
+	for _, v := range vals {
+		k = append(append(k, v...), 0xff)
+	}
+	e.mu.RLock()
+	s, ok := e.byExtra[string(k)]
+	e.mu.RUnlock()
+	if ok {
+		return s
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if s, ok := e.byExtra[string(k)]; ok {
+		return s
+	}
+	s = e.r.newSeries(append(append(make([]string, 0, len(e.values)+len(vals)), e.values...), vals...))
+	e.byExtra[string(k)] = s
+	return s
+}
+
+// initialize creates the entry's series at zero, all codes included. With
+// extra labels, it does so for the combination of empty values, the one
+// RPCs without those labels get.
+func (e *methodEntry) initialize() {
+	if e.plain != nil {
+		e.plain.initialize()
+		return
+	}
+	vals := make([]string, len(e.r.extra))
+	for i := range e.r.extra {
+		vals[i] = e.r.extra[i].seen.admit("", e.r.labelValueLimit)
+	}
+	e.withExtra(vals).initialize()
 }

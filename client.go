@@ -41,3 +41,18 @@ func (m *ClientMetrics) DialOptions() []grpc.DialOption {
 		grpc.WithChainStreamInterceptor(m.StreamClientInterceptor()),
 	}
 }
+
+// InitializeMetrics creates the client series of every method of services
+// at zero: started, messages, handled for all 17 codes, and the enabled
+// histograms. Pass the generated descriptors, such as
+// &pb.Greeter_ServiceDesc.
+func (m *ClientMetrics) InitializeMetrics(services ...*grpc.ServiceDesc) {
+	for _, sd := range services {
+		for _, md := range sd.Methods {
+			m.r.cache.insert("/"+sd.ServiceName+"/"+md.MethodName, typeUnary, true).initialize()
+		}
+		for _, st := range sd.Streams {
+			m.r.cache.insert("/"+sd.ServiceName+"/"+st.StreamName, typeOf(st.ClientStreams, st.ServerStreams), true).initialize()
+		}
+	}
+}

@@ -90,7 +90,7 @@ func (s *clientStream) SendMsg(m any) error {
 		t0 = monotonic()
 	}
 	err := s.ClientStream.SendMsg(m)
-	observeSince(s.rpc.s.streamSend, t0)
+	s.rpc.observeSince(s.rpc.s.streamSend, t0)
 	switch {
 	case err == nil:
 		s.rpc.sent()
@@ -108,7 +108,7 @@ func (s *clientStream) RecvMsg(m any) error {
 		t0 = monotonic()
 	}
 	err := s.ClientStream.RecvMsg(m)
-	observeSince(s.rpc.s.streamRecv, t0)
+	s.rpc.observeSince(s.rpc.s.streamRecv, t0)
 	if err == nil {
 		s.rpc.received()
 		if !s.serverStreams {

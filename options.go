@@ -1,6 +1,7 @@
 package grpcprom
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -58,6 +59,10 @@ type config struct {
 	hist     [numMetricIDs][]HistogramOption
 	enabled  [numMetricIDs]bool
 	codeHist bool
+
+	extra           []extraLabel
+	labelValueLimit int
+	exemplar        func(context.Context) prometheus.Labels
 }
 
 // WithLegacyMetrics exports the legacy metric set of the Python and Java
@@ -123,6 +128,14 @@ func WithMessageSizeHistogram(opts ...HistogramOption) Option {
 		c.enableHistogram(idRecvSize, opts)
 		c.enableHistogram(idSentSize, opts)
 	}
+}
+
+// WithCodeOnHistograms adds the code label (grpc_code, or code in legacy
+// mode) to the handling-time histograms, so that latency can be split by
+// outcome. It multiplies their series by the number of codes that occur,
+// up to 17.
+func WithCodeOnHistograms() Option {
+	return func(c *config) { c.codeHist = true }
 }
 
 // WithServerHandlingTimeHistogram enables grpc_server_handling_seconds, the

@@ -1,6 +1,7 @@
 package grpcprom
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -19,6 +20,13 @@ type recorder struct {
 	timed    bool
 	codeHist bool
 	cache    seriesCache
+
+	extra           []extraLabel
+	labelValueLimit int
+	exemplar        func(context.Context) prometheus.Labels
+	// exemplarsDropped counts exemplars client_golang would reject; nil
+	// without an exemplar function.
+	exemplarsDropped prometheus.Counter
 }
 
 // metricVec is one metric of the table, built for one collector.
@@ -43,13 +51,31 @@ func (v *metricVec) collector() prometheus.Collector {
 var baseLabels = []string{"grpc_type", "grpc_service", "grpc_method"}
 
 func newRecorder(cfg *config) *recorder {
-	r := &recorder{side: cfg.side, codeLabel: "grpc_code", codeHist: cfg.codeHist}
+	r := &recorder{side: cfg.side, codeLabel: "grpc_code", codeHist: cfg.codeHist, exemplar: cfg.exemplar}
 	if cfg.legacy {
 		r.codeLabel = "code"
 		cfg.enabled[idHandling] = true
 	}
 	if err := validateConstLabels(cfg.constLabels); err != nil {
 		panic(fmt.Sprintf("grpcprom: WithConstLabels: %v", err))
+	}
+	if err := validateExtraLabels(cfg.extra, cfg.constLabels); err != nil {
+		panic(fmt.Sprintf("grpcprom: extra labels: %v", err))
+	}
+	r.extra = append([]extraLabel(nil), cfg.extra...)
+	for i := range r.extra {
+		r.extra[i].seen = &valueSet{}
+	}
+	r.labelValueLimit = cfg.labelValueLimit
+	if r.labelValueLimit == 0 {
+		r.labelValueLimit = DefaultLabelValueLimit
+	}
+	if r.exemplar != nil {
+		r.exemplarsDropped = prometheus.NewCounter(prometheus.CounterOpts{
+			Name:        prometheus.BuildFQName(cfg.namespace, cfg.subsystem, "grpcprom_exemplars_dropped_total"),
+			Help:        "Exemplars dropped because Prometheus would reject them: over 128 runes, invalid UTF-8 or a bad label name.",
+			ConstLabels: withLabel(cfg.constLabels, "side", cfg.side.String()),
+		})
 	}
 	for _, d := range metricTable {
 		if d.side != cfg.side || (d.option != "" && !cfg.enabled[d.id]) {
@@ -70,6 +96,9 @@ func newRecorder(cfg *config) *recorder {
 // resolve their values.
 func (r *recorder) labelsFor(d metricDef) []string {
 	labels := append([]string(nil), baseLabels...)
+	for _, l := range r.extra {
+		labels = append(labels, l.name)
+	}
 	if d.code || (d.id == idHandling && r.codeHist) {
 		labels = append(labels, r.codeLabel)
 	}
@@ -152,6 +181,9 @@ func (r *recorder) describe(ch chan<- *prometheus.Desc) {
 			v.collector().Describe(ch)
 		}
 	}
+	if r.exemplarsDropped != nil {
+		r.exemplarsDropped.Describe(ch)
+	}
 }
 
 func (r *recorder) collect(ch chan<- prometheus.Metric) {
@@ -160,6 +192,18 @@ func (r *recorder) collect(ch chan<- prometheus.Metric) {
 			v.collector().Collect(ch)
 		}
 	}
+	if r.exemplarsDropped != nil {
+		r.exemplarsDropped.Collect(ch)
+	}
+}
+
+// withLabel returns a copy of l with name set to value.
+func withLabel(l prometheus.Labels, name, value string) prometheus.Labels {
+	out := prometheus.Labels{name: value}
+	for k, v := range l {
+		out[k] = v
+	}
+	return out
 }
 
 // codeNames are the grpc_code values, indexed by code.

@@ -13,19 +13,38 @@ import (
 type rpc struct {
 	s     *series
 	start time.Duration
+	// ex is the RPC's exemplar, nil when there is none.
+	ex prometheus.Labels
 }
+
+// maxStackLabels is how many extra labels resolve without allocating.
+const maxStackLabels = 8
 
 // begin records the start of an RPC.
-func (r *recorder) begin(_ context.Context, fullMethod string, typ rpcType) rpc {
-	return r.beginSeries(r.cache.get(fullMethod, typ))
+func (r *recorder) begin(ctx context.Context, fullMethod string, typ rpcType) rpc {
+	return r.beginEntry(ctx, r.cache.get(fullMethod, typ))
 }
 
-func (r *recorder) beginSeries(s *series) rpc {
+func (r *recorder) beginEntry(ctx context.Context, e *methodEntry) rpc {
+	s := e.plain
+	if s == nil {
+		var buf [maxStackLabels]string
+		vals := buf[:0]
+		if len(r.extra) > len(buf) {
+			vals = make([]string, 0, len(r.extra))
+		}
+		vals = vals[:len(r.extra)]
+		r.extraValues(ctx, vals)
+		s = e.withExtra(vals)
+	}
 	s.started.Inc()
 	if s.inFlight != nil {
 		s.inFlight.Inc()
 	}
 	c := rpc{s: s}
+	if r.exemplar != nil {
+		c.ex = r.checkExemplar(r.exemplar(ctx))
+	}
 	if r.timed {
 		c.start = monotonic()
 	}
@@ -40,7 +59,7 @@ func (c *rpc) sent() { c.s.msgSent.Inc() }
 func (c *rpc) receivedSize(n int) {
 	c.s.msgReceived.Inc()
 	if c.s.recvSize != nil {
-		c.s.recvSize.Observe(float64(n))
+		observe(c.s.recvSize, float64(n), c.ex)
 	}
 }
 
@@ -48,7 +67,7 @@ func (c *rpc) receivedSize(n int) {
 func (c *rpc) sentSize(n int) {
 	c.s.msgSent.Inc()
 	if c.s.sentSize != nil {
-		c.s.sentSize.Observe(float64(n))
+		observe(c.s.sentSize, float64(n), c.ex)
 	}
 }
 
@@ -56,7 +75,11 @@ func (c *rpc) sentSize(n int) {
 // runs exactly once per begin.
 func (c *rpc) end(code codes.Code) {
 	cs := c.s.forCode(code)
-	cs.handled.Inc()
+	if c.ex != nil {
+		cs.handled.(prometheus.ExemplarAdder).AddWithExemplar(1, c.ex)
+	} else {
+		cs.handled.Inc()
+	}
 	if c.s.inFlight != nil {
 		c.s.inFlight.Dec()
 	}
@@ -65,15 +88,24 @@ func (c *rpc) end(code codes.Code) {
 		if cs.handling != nil {
 			h = cs.handling
 		}
-		h.Observe((monotonic() - c.start).Seconds())
+		observe(h, (monotonic() - c.start).Seconds(), c.ex)
 	}
 }
 
 // observeSince records on h, if enabled, the time since t0.
-func observeSince(h prometheus.Observer, t0 time.Duration) {
+func (c *rpc) observeSince(h prometheus.Observer, t0 time.Duration) {
 	if h != nil {
-		h.Observe((monotonic() - t0).Seconds())
+		observe(h, (monotonic() - t0).Seconds(), c.ex)
 	}
+}
+
+// observe records v on h, with the exemplar ex unless it is nil.
+func observe(h prometheus.Observer, v float64, ex prometheus.Labels) {
+	if ex != nil {
+		h.(prometheus.ExemplarObserver).ObserveWithExemplar(v, ex)
+		return
+	}
+	h.Observe(v)
 }
 
 // clockBase anchors monotonic.

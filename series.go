@@ -46,7 +46,7 @@ func (r *recorder) newSeries(values []string) *series {
 	if v := r.vecs[idHandling]; v != nil && !r.codeHist {
 		s.handling = v.hist.WithLabelValues(values...)
 	}
-	if values[0] != typeUnary.String() {
+	if values[0] != rpcTypeNames[typeUnary] {
 		s.streamRecv = r.observer(idStreamRecv, values)
 		s.streamSend = r.observer(idStreamSend, values)
 	}

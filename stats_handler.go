@@ -56,7 +56,7 @@ func (h *statsHandler) HandleRPC(ctx context.Context, s stats.RPCStats) {
 	if st == nil {
 		// A server answers a malformed method name without tagging it.
 		if _, ok := s.(*stats.OutTrailer); ok && h.r.side == serverSide {
-			h.unknownMethod()
+			h.unknownMethod(ctx)
 		}
 		return
 	}
@@ -80,15 +80,15 @@ func (h *statsHandler) HandleRPC(ctx context.Context, s stats.RPCStats) {
 		// A server that has no handler for a method writes its trailer
 		// without ever beginning the RPC.
 		if !st.begun && h.r.side == serverSide {
-			h.unknownMethod()
+			h.unknownMethod(ctx)
 		}
 	}
 }
 
 // unknownMethod records an RPC the server rejected as Unimplemented before
 // it began.
-func (h *statsHandler) unknownMethod() {
-	c := h.r.beginSeries(h.r.cache.unknown(typeBidiStream))
+func (h *statsHandler) unknownMethod(ctx context.Context) {
+	c := h.r.beginEntry(ctx, h.r.cache.unknown(typeBidiStream))
 	c.end(codes.Unimplemented)
 }
 

@@ -1,0 +1,267 @@
+package monitoring
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+const (
+	rulesPath = "prometheus/rules.yml"
+	// job is the scrape job of the example in the generated configuration.
+	job = "helloworld"
+)
+
+// grpcTypes are the values of the grpc_type label.
+var grpcTypes = []string{"bidi_stream", "client_stream", "server_stream", "unary"}
+
+func TestPromtoolRules(t *testing.T) {
+	promtool := requireTool(t, "promtool")
+	runTool(t, "", promtool, "check", "rules", rulesPath)
+	runTool(t, "prometheus", promtool, "test", "rules", "rules_test.yml")
+}
+
+// runTool runs path with args in dir and fails the test if it fails.
+func runTool(t *testing.T, dir, path string, args ...string) {
+	t.Helper()
+	cmd := exec.Command(path, args...)
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s %s: %v\n%s", filepath.Base(path), strings.Join(args, " "), err, out)
+	}
+}
+
+// TestRealPrometheus runs the helloworld example and a real Prometheus
+// that scrapes it and evaluates rules.yml, then checks that the recording
+// rules and every query of the Grafana dashboard return data.
+func TestRealPrometheus(t *testing.T) {
+	prometheus := requireTool(t, "prometheus")
+	tmp := t.TempDir()
+
+	helloworld := filepath.Join(tmp, "helloworld")
+	build := exec.Command("go", "build", "-o", helloworld, "github.com/seed-db7adb15/grpcprom/examples/helloworld")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build example: %v\n%s", err, out)
+	}
+
+	grpcAddr, metricsAddr, webAddr := freeAddr(t), freeAddr(t), freeAddr(t)
+	example := startProcess(t, "helloworld", helloworld,
+		"-grpc-addr", grpcAddr, "-metrics-addr", metricsAddr,
+		"-interval", "100ms", "-duration", "5m")
+	if err := waitHTTP(t.Context(), example, "http://"+metricsAddr+"/metrics", 30*time.Second); err != nil {
+		t.Fatalf("wait for the example's metrics: %v", err)
+	}
+
+	rules, err := filepath.Abs(rulesPath)
+	if err != nil {
+		t.Fatalf("absolute path of the rules: %v", err)
+	}
+	config := filepath.Join(tmp, "prometheus.yml")
+	if err := os.WriteFile(config, []byte(prometheusConfig(rules, metricsAddr)), 0o644); err != nil {
+		t.Fatalf("write Prometheus configuration: %v", err)
+	}
+	start := time.Now()
+	server := startProcess(t, "prometheus", prometheus,
+		"--config.file="+config,
+		"--storage.tsdb.path="+filepath.Join(tmp, "data"),
+		"--web.listen-address="+webAddr,
+		"--log.level=warn")
+	procs := []*process{example, server}
+	api := newPromAPI(webAddr)
+
+	up := []check{{expr: fmt.Sprintf(`up{job=%q} == 1`, job), want: nonEmpty}}
+	if err := poll(t.Context(), api, procs, start.Add(60*time.Second), up); err != nil {
+		t.Fatalf("Prometheus did not scrape the example: %v", err)
+	}
+	t.Logf("Prometheus scrapes the example after %v", time.Since(start).Round(time.Millisecond))
+
+	checks, err := dataChecks()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := poll(t.Context(), api, procs, start.Add(90*time.Second), checks); err != nil {
+		t.Fatalf("queries without the expected data: %v", err)
+	}
+	t.Logf("%d queries returned data after %v", len(checks), time.Since(start).Round(time.Millisecond))
+}
+
+// prometheusConfig returns a configuration that evaluates the rules file
+// and scrapes the example at metricsAddr every second.
+func prometheusConfig(rules, metricsAddr string) string {
+	return fmt.Sprintf(`global:
+  scrape_interval: 1s
+  evaluation_interval: 1s
+rule_files:
+  - %q
+scrape_configs:
+  - job_name: %s
+    static_configs:
+      - targets: [%q]
+`, rules, job, metricsAddr)
+}
+
+// dataChecks returns the queries that must return data once Prometheus
+// has scraped the example a few times.
+func dataChecks() ([]check, error) {
+	var checks []check
+	for _, side := range []string{"server", "client"} {
+		checks = append(checks, check{
+			expr: fmt.Sprintf(`count by (grpc_type) (grpc_%s_started_total{job=%q} > 0)`, side, job),
+			want: allGRPCTypes,
+		})
+	}
+	checks = append(checks, check{
+		expr: fmt.Sprintf(`histogram_quantile(0.99, sum by (le) (rate(grpc_server_handling_seconds_bucket{job=%q}[1m])))`, job),
+		want: finite,
+	})
+
+	names, err := recordingRules(rulesPath)
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range names {
+		checks = append(checks, check{expr: fmt.Sprintf(`%s{job=%q}`, name, job), want: nonEmpty})
+	}
+
+	dashboard, err := os.ReadFile(filepath.Join("grafana", "grpc-dashboard.json"))
+	if err != nil {
+		return nil, fmt.Errorf("read dashboard: %w", err)
+	}
+	queries, err := DashboardQueries(dashboard, map[string]string{
+		"datasource":      "prometheus",
+		"job":             job,
+		"service":         ".*",
+		"method":          ".*",
+		"__rate_interval": "1m",
+		"__interval":      "15s",
+		"__range":         "5m",
+	})
+	if err != nil {
+		return nil, fmt.Errorf("dashboard queries: %w", err)
+	}
+	if len(queries) == 0 {
+		return nil, fmt.Errorf("the dashboard has no queries")
+	}
+	for _, q := range queries {
+		checks = append(checks, check{
+			name: fmt.Sprintf("panel %q %s", q.Panel, q.RefID),
+			expr: q.Expr,
+			want: nonEmpty,
+		})
+	}
+	return checks, nil
+}
+
+// recordingRules returns the names of the recording rules of a rules file,
+// found by their "- record: NAME" lines.
+func recordingRules(path string) ([]string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read rules: %w", err)
+	}
+	var names []string
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if name, ok := strings.CutPrefix(line, "- record:"); ok {
+			names = append(names, strings.Trim(strings.TrimSpace(name), `"'`))
+		}
+	}
+	if len(names) == 0 {
+		return nil, fmt.Errorf("no recording rules in %s", path)
+	}
+	return names, nil
+}
+
+// check is a query and a condition on its result.
+type check struct {
+	name string // optional, where the query comes from
+	expr string
+	want func([]sample) error
+}
+
+func (c check) String() string {
+	if c.name != "" {
+		return c.name + ": " + c.expr
+	}
+	return c.expr
+}
+
+func nonEmpty(s []sample) error {
+	if len(s) == 0 {
+		return fmt.Errorf("empty result")
+	}
+	return nil
+}
+
+func allGRPCTypes(s []sample) error {
+	got := make([]string, 0, len(s))
+	for _, v := range s {
+		got = append(got, v.Labels["grpc_type"])
+	}
+	sort.Strings(got)
+	if strings.Join(got, ",") != strings.Join(grpcTypes, ",") {
+		return fmt.Errorf("grpc_type values %v, want %v", got, grpcTypes)
+	}
+	return nil
+}
+
+func finite(s []sample) error {
+	if len(s) != 1 {
+		return fmt.Errorf("%d series, want 1", len(s))
+	}
+	v, err := strconv.ParseFloat(s[0].Value, 64)
+	if err != nil {
+		return fmt.Errorf("parse value: %w", err)
+	}
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return fmt.Errorf("value %v is not finite", v)
+	}
+	return nil
+}
+
+// poll runs the checks every 500ms until all of them pass in the same
+// round. It fails when deadline passes, listing the checks that failed in
+// the last round, or when one of procs exits.
+func poll(ctx context.Context, api *promAPI, procs []*process, deadline time.Time, checks []check) error {
+	for {
+		for _, p := range procs {
+			if err := p.exited(); err != nil {
+				return err
+			}
+		}
+		var failed []string
+		for _, c := range checks {
+			s, err := api.query(ctx, c.expr)
+			if err == nil {
+				err = c.want(s)
+			}
+			if err != nil {
+				failed = append(failed, fmt.Sprintf("%v\n    -> %v", c, err))
+			}
+		}
+		if len(failed) == 0 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%d of %d checks still failing at the deadline:\n  %s",
+				len(failed), len(checks), strings.Join(failed, "\n  "))
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("stopped polling: %w", ctx.Err())
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+}
