@@ -7,6 +7,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/stats"
 
 	"github.com/seed-db7adb15/grpcprom"
 )
@@ -125,5 +126,72 @@ func BenchmarkStreamClient(b *testing.B) {
 		_ = cs.SendMsg(nil)
 		_ = cs.RecvMsg(nil)
 		_ = cs.CloseSend()
+	}
+}
+
+// BenchmarkUnaryServerWithLabels measures the label-bearing path: a
+// metadata label and a context label, resolved per call.
+func BenchmarkUnaryServerWithLabels(b *testing.B) {
+	m := grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram(),
+		grpcprom.WithLabelsFromMetadata("x-tenant"),
+		grpcprom.WithContextLabel("region", func(context.Context) string { return "eu" }))
+	prometheus.NewRegistry().MustRegister(m)
+	ic := m.UnaryServerInterceptor()
+	info := &grpc.UnaryServerInfo{FullMethod: benchMethod}
+	handler := func(context.Context, any) (any, error) { return nil, nil }
+	ctx := metadata.NewIncomingContext(context.Background(), metadata.Pairs("x-tenant", "acme"))
+	b.ReportAllocs()
+	for b.Loop() {
+		_, _ = ic(ctx, nil, info, handler)
+	}
+}
+
+// BenchmarkUnaryServerWithExemplar measures the exemplar path.
+func BenchmarkUnaryServerWithExemplar(b *testing.B) {
+	ex := prometheus.Labels{"trace_id": "4bf92f3577b34da6a3ce929d0e0e4736"}
+	m := grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram(),
+		grpcprom.WithExemplarFromContext(func(context.Context) prometheus.Labels { return ex }))
+	prometheus.NewRegistry().MustRegister(m)
+	ic := m.UnaryServerInterceptor()
+	info := &grpc.UnaryServerInfo{FullMethod: benchMethod}
+	handler := func(context.Context, any) (any, error) { return nil, nil }
+	b.ReportAllocs()
+	for b.Loop() {
+		_, _ = ic(context.Background(), nil, info, handler)
+	}
+}
+
+// BenchmarkStatsHandlerUnary feeds the server stats handler the events of
+// one unary RPC, as gRPC does.
+func BenchmarkStatsHandlerUnary(b *testing.B) {
+	m := grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram(), grpcprom.WithMessageSizeHistogram())
+	prometheus.NewRegistry().MustRegister(m)
+	h := m.StatsHandler()
+	tag := &stats.RPCTagInfo{FullMethodName: benchMethod}
+	begin, end := &stats.Begin{}, &stats.End{}
+	in, out := &stats.InPayload{Length: 32}, &stats.OutPayload{Length: 64}
+	b.ReportAllocs()
+	for b.Loop() {
+		ctx := h.TagRPC(context.Background(), tag)
+		h.HandleRPC(ctx, begin)
+		h.HandleRPC(ctx, in)
+		h.HandleRPC(ctx, out)
+		h.HandleRPC(ctx, end)
+	}
+}
+
+// BenchmarkStatsHandlerMessage measures one message each way on an open
+// stream through the stats handler.
+func BenchmarkStatsHandlerMessage(b *testing.B) {
+	m := grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram(), grpcprom.WithMessageSizeHistogram())
+	prometheus.NewRegistry().MustRegister(m)
+	h := m.StatsHandler()
+	ctx := h.TagRPC(context.Background(), &stats.RPCTagInfo{FullMethodName: bidi.FullMethod})
+	h.HandleRPC(ctx, &stats.Begin{IsClientStream: true, IsServerStream: true})
+	in, out := &stats.InPayload{Length: 32}, &stats.OutPayload{Length: 64}
+	b.ReportAllocs()
+	for b.Loop() {
+		h.HandleRPC(ctx, in)
+		h.HandleRPC(ctx, out)
 	}
 }
