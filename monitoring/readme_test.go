@@ -1,0 +1,53 @@
+package monitoring
+
+import (
+	"bufio"
+	"os"
+	"strings"
+	"testing"
+)
+
+// TestReadmeListsEveryRule keeps the README's list of rules and alerts in
+// step with rules.yml.
+func TestReadmeListsEveryRule(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatalf("reading README.md: %v", err)
+	}
+	f, err := os.Open("prometheus/rules.yml")
+	if err != nil {
+		t.Fatalf("opening rules.yml: %v", err)
+	}
+	defer f.Close()
+	n := 0
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		switch {
+		case strings.HasPrefix(line, "- alert:"):
+			n++
+			name := strings.TrimSpace(strings.TrimPrefix(line, "- alert:"))
+			if !strings.Contains(string(readme), "`"+name+"`") {
+				t.Errorf("README.md does not list alert %s", name)
+			}
+		case strings.HasPrefix(line, "- record:"):
+			n++
+			name := strings.TrimSpace(strings.TrimPrefix(line, "- record:"))
+			parts := strings.Split(name, ":")
+			if len(parts) != 3 {
+				t.Errorf("record %s is not level:metric:operations", name)
+				continue
+			}
+			metric := strings.NewReplacer("grpc_server_", "grpc_<side>_", "grpc_client_", "grpc_<side>_").Replace(parts[1])
+			if !strings.Contains(string(readme), metric) || !strings.Contains(string(readme), parts[2]) {
+				t.Errorf("README.md does not list recording rule %s (as %s ... %s)", name, metric, parts[2])
+			}
+		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatalf("reading rules.yml: %v", err)
+	}
+	if n < 10 {
+		t.Fatalf("found only %d rules in rules.yml", n)
+	}
+}
