@@ -56,29 +56,6 @@ func callUnknown(t *testing.T, e *env, n int) {
 	}
 }
 
-// methodLabels returns the distinct grpc_method values of a metric.
-func methodLabels(t *testing.T, reg prometheus.Gatherer, name string) map[string]float64 {
-	t.Helper()
-	mfs, err := reg.Gather()
-	if err != nil {
-		t.Fatalf("gather: %v", err)
-	}
-	out := map[string]float64{}
-	for _, mf := range mfs {
-		if mf.GetName() != name {
-			continue
-		}
-		for _, m := range mf.GetMetric() {
-			for _, l := range m.GetLabel() {
-				if l.GetName() == "grpc_method" {
-					out[l.GetValue()] += m.GetCounter().GetValue()
-				}
-			}
-		}
-	}
-	return out
-}
-
 func TestUnknownMethodsAfterInitialize(t *testing.T) {
 	sm := grpcprom.NewServerMetrics()
 	reg := prometheus.NewPedanticRegistry()
@@ -88,7 +65,7 @@ func TestUnknownMethodsAfterInitialize(t *testing.T) {
 	callUnknown(t, lis, 300)
 	driveAllTypes(t, lis.client)
 
-	got := methodLabels(t, reg, "grpc_server_started_total")
+	got := labelValues(t, reg, "grpc_server_started_total", "grpc_method")
 	want := map[string]float64{"SayHello": 1, "SayHelloUnaryStream": 1, "SayHelloStreamUnary": 1, "SayHelloBidiStream": 1, "unknown": 300}
 	assertSeries(t, got, want)
 	unknown := `grpc_server_handled_total{grpc_code="Unimplemented",grpc_method="unknown",grpc_service="unknown",grpc_type="bidi_stream"}`
@@ -105,7 +82,7 @@ func TestUnknownMethodsCapped(t *testing.T) {
 	driveAllTypes(t, e.client) // 4 methods
 	callUnknown(t, e, 500)     // 6 more fit under the limit
 
-	got := methodLabels(t, reg, "grpc_server_started_total")
+	got := labelValues(t, reg, "grpc_server_started_total", "grpc_method")
 	if len(got) != 11 {
 		t.Errorf("distinct grpc_method values = %d, want 11 (10 + unknown): %v", len(got), got)
 	}

@@ -16,7 +16,7 @@ import (
 	pb "github.com/seed-db7adb15/grpcprom/examples/helloworld/helloworld"
 )
 
-// labelValues returns, for a metric, the total per value of one label.
+// labelValues returns, for a counter, the total per value of one label.
 func labelValues(t *testing.T, reg prometheus.Gatherer, metric, label string) map[string]float64 {
 	t.Helper()
 	mfs, err := reg.Gather()

@@ -67,36 +67,18 @@ var Impls = []Impl{
 	{
 		Name: Ours,
 		Server: func(reg prometheus.Registerer) Server {
-			m := grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram())
-			reg.MustRegister(m)
+			m := oursServer(reg)
 			return InterceptorServer(m.UnaryServerInterceptor(), m.StreamServerInterceptor())
 		},
 		Client: func(reg prometheus.Registerer) Client {
-			m := grpcprom.NewClientMetrics(
-				grpcprom.WithClientHandlingTimeHistogram(),
-				grpcprom.WithClientStreamRecvHistogram(),
-				grpcprom.WithClientStreamSendHistogram(),
-			)
-			reg.MustRegister(m)
+			m := oursClient(reg)
 			return InterceptorClient(m.UnaryClientInterceptor(), m.StreamClientInterceptor())
 		},
 	},
 	{
-		Name: OursStats,
-		Server: func(reg prometheus.Registerer) Server {
-			m := grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram())
-			reg.MustRegister(m)
-			return StatsServer(m.StatsHandler())
-		},
-		Client: func(reg prometheus.Registerer) Client {
-			m := grpcprom.NewClientMetrics(
-				grpcprom.WithClientHandlingTimeHistogram(),
-				grpcprom.WithClientStreamRecvHistogram(),
-				grpcprom.WithClientStreamSendHistogram(),
-			)
-			reg.MustRegister(m)
-			return StatsClient(m.StatsHandler())
-		},
+		Name:   OursStats,
+		Server: func(reg prometheus.Registerer) Server { return StatsServer(oursServer(reg).StatsHandler()) },
+		Client: func(reg prometheus.Registerer) Client { return StatsClient(oursClient(reg).StatsHandler()) },
 	},
 	{
 		Name: GGP,
@@ -200,4 +182,21 @@ func StatsClient(h stats.Handler) Client {
 		Stream:  statsStreamClient(h),
 		Options: []grpc.DialOption{grpc.WithStatsHandler(h)},
 	}
+}
+
+// oursServer and oursClient build our metrics with every histogram on.
+func oursServer(reg prometheus.Registerer) *grpcprom.ServerMetrics {
+	m := grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram())
+	reg.MustRegister(m)
+	return m
+}
+
+func oursClient(reg prometheus.Registerer) *grpcprom.ClientMetrics {
+	m := grpcprom.NewClientMetrics(
+		grpcprom.WithClientHandlingTimeHistogram(),
+		grpcprom.WithClientStreamRecvHistogram(),
+		grpcprom.WithClientStreamSendHistogram(),
+	)
+	reg.MustRegister(m)
+	return m
 }
