@@ -11,6 +11,16 @@
 // [ClientMetrics], register it with your own [prometheus.Registerer], and
 // install its interceptors (or its stats handler) on your server or client.
 //
+// # Front ends
+//
+// Each collector has two front ends over one recorder: interceptors
+// ([ServerMetrics.UnaryServerInterceptor] and friends, or
+// [ServerMetrics.ServerOptions]) and a gRPC stats handler
+// ([ServerMetrics.StatsHandler]). Install one of them. The stats handler
+// also sees RPCs that never reach a handler (oversized or undecompressable
+// requests, unknown methods) and message sizes; only the interceptors see
+// the duration of each client RecvMsg and SendMsg call.
+//
 // # Labels
 //
 // Every series carries grpc_type (unary, client_stream, server_stream or
@@ -27,4 +37,10 @@
 // [DefaultMethodLimit]), is recorded as grpc_service="unknown",
 // grpc_method="unknown". After [ServerMetrics.InitializeMetrics], every
 // method the server does not register is recorded there as well.
+//
+// Extra labels from metadata or the context ([WithLabelsFromMetadata],
+// [WithContextLabel]) are repaired to valid UTF-8, cut to
+// [MaxLabelValueLength] bytes and capped in distinct values; exemplars
+// client_golang would reject are dropped and counted. No request can
+// panic the process or grow the series without bound.
 package grpcprom

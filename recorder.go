@@ -3,6 +3,7 @@ package grpcprom
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -121,7 +122,7 @@ func newMetricVec(cfg *config, d metricDef, labels []string) *metricVec {
 		opts := prometheus.HistogramOpts{Name: name, Help: d.help, ConstLabels: cfg.constLabels}
 		opts.Buckets = prometheus.DefBuckets
 		if d.unit == unitBytes {
-			opts.Buckets = DefaultSizeBuckets
+			opts.Buckets = slices.Clone(DefaultSizeBuckets)
 		}
 		for _, o := range cfg.hist[d.id] {
 			o(&opts)
