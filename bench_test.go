@@ -195,3 +195,20 @@ func BenchmarkStatsHandlerMessage(b *testing.B) {
 		h.HandleRPC(ctx, out)
 	}
 }
+
+// BenchmarkStreamClientMessageNoStreamHistograms is
+// BenchmarkStreamClientMessage without the per-call histograms, the work
+// go-grpc-prometheus v1.2.0 does per message.
+func BenchmarkStreamClientMessageNoStreamHistograms(b *testing.B) {
+	m := grpcprom.NewClientMetrics(grpcprom.WithClientHandlingTimeHistogram())
+	prometheus.NewRegistry().MustRegister(m)
+	cs, err := m.StreamClientInterceptor()(context.Background(), bidiDesc, nil, bidi.FullMethod, nopStreamer)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = cs.SendMsg(nil)
+		_ = cs.RecvMsg(nil)
+	}
+}
