@@ -7,7 +7,7 @@ PROTO_DIR   := examples/helloworld/helloworld
 
 .PHONY: test fmt-check vet staticcheck unit rules bench compare proto prometheus run fuzz
 
-test: fmt-check vet staticcheck unit rules
+test: fmt-check vet staticcheck rules unit
 
 fmt-check:
 	@out=$$(gofmt -l . ); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
