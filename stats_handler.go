@@ -38,8 +38,6 @@ type statsHandler struct {
 	r *recorder
 }
 
-type rpcStateKey struct{}
-
 // rpcState is one RPC's state, kept in the context TagRPC returns.
 type rpcState struct {
 	rpc
@@ -48,11 +46,13 @@ type rpcState struct {
 }
 
 func (h *statsHandler) TagRPC(ctx context.Context, info *stats.RPCTagInfo) context.Context {
-	return context.WithValue(ctx, rpcStateKey{}, &rpcState{fullMethod: info.FullMethodName})
+	// The handler itself is the key, so that several handlers, or a
+	// server's and a client's in one call chain, keep their states apart.
+	return context.WithValue(ctx, h, &rpcState{fullMethod: info.FullMethodName})
 }
 
 func (h *statsHandler) HandleRPC(ctx context.Context, s stats.RPCStats) {
-	st, _ := ctx.Value(rpcStateKey{}).(*rpcState)
+	st, _ := ctx.Value(h).(*rpcState)
 	if st == nil {
 		// A server answers a malformed method name without tagging it.
 		if _, ok := s.(*stats.OutTrailer); ok && h.r.side == serverSide {

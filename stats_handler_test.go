@@ -377,3 +377,23 @@ func TestServerStopMidStreamAndClientCancel(t *testing.T) {
 		})
 	}
 }
+
+// TestTwoStatsHandlersKeepApart installs two collectors' stats handlers
+// on one server, as two teams' registries might: each records every RPC
+// once.
+func TestTwoStatsHandlersKeepApart(t *testing.T) {
+	a, b := grpcprom.NewServerMetrics(), grpcprom.NewServerMetrics(grpcprom.WithInFlightGauge())
+	regA, regB := prometheus.NewPedanticRegistry(), prometheus.NewPedanticRegistry()
+	regA.MustRegister(a)
+	regB.MustRegister(b)
+	e := startEnv(t, []grpc.ServerOption{grpc.StatsHandler(a.StatsHandler()), grpc.StatsHandler(b.StatsHandler())}, nil)
+	driveAllTypes(t, e.client)
+	e.srv.GracefulStop()
+	for _, reg := range []*prometheus.Registry{regA, regB} {
+		want := map[string]float64{}
+		for _, p := range perType {
+			want[key("grpc_server_handled_total", p.typ, p.method, "grpc_code=OK")] = 1
+		}
+		assertSeries(t, filter(snapshot(t, reg), "grpc_server_handled_total"), want)
+	}
+}
