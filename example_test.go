@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 	"google.golang.org/grpc/test/bufconn"
 
@@ -122,4 +123,63 @@ func printSeries(reg prometheus.Gatherer, names ...string) {
 			}
 		}
 	}
+}
+
+// Label each RPC with the caller's tenant, taken from a metadata header.
+// Values are sanitized and capped, so callers cannot blow up the series.
+func ExampleWithLabelsFromMetadata() {
+	reg := prometheus.NewRegistry()
+	sm := grpcprom.NewServerMetrics(grpcprom.WithLabelsFromMetadata("x-tenant"))
+	reg.MustRegister(sm)
+
+	srv := grpc.NewServer(sm.ServerOptions()...)
+	pb.RegisterGreeterServer(srv, greeter{})
+	conn := serve(srv)
+	defer conn.Close()
+
+	ctx := metadata.AppendToOutgoingContext(context.Background(), "x-tenant", "acme")
+	if _, err := pb.NewGreeterClient(conn).SayHello(ctx, &pb.HelloRequest{Name: "ok"}); err != nil {
+		log.Fatal(err)
+	}
+	srv.GracefulStop()
+	printSeries(reg, "grpc_server_handled_total")
+	// Output:
+	// grpc_server_handled_total{grpc_code="OK",grpc_method="SayHello",grpc_service="helloworld.Greeter",grpc_type="unary",x_tenant="acme"} 1
+}
+
+// Attach the caller's request ID as an exemplar. With OpenTelemetry, take
+// the trace ID from the span context instead (see examples/otelexemplars).
+func ExampleWithExemplarFromContext() {
+	reg := prometheus.NewRegistry()
+	sm := grpcprom.NewServerMetrics(grpcprom.WithExemplarFromContext(func(ctx context.Context) prometheus.Labels {
+		if id := metadata.ValueFromIncomingContext(ctx, "x-request-id"); len(id) > 0 {
+			return prometheus.Labels{"request_id": id[0]}
+		}
+		return nil
+	}))
+	reg.MustRegister(sm)
+
+	srv := grpc.NewServer(sm.ServerOptions()...)
+	pb.RegisterGreeterServer(srv, greeter{})
+	conn := serve(srv)
+	defer conn.Close()
+
+	ctx := metadata.AppendToOutgoingContext(context.Background(), "x-request-id", "req-42")
+	if _, err := pb.NewGreeterClient(conn).SayHello(ctx, &pb.HelloRequest{Name: "ok"}); err != nil {
+		log.Fatal(err)
+	}
+	srv.GracefulStop()
+	mfs, err := reg.Gather()
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == "grpc_server_handled_total" {
+			for _, l := range mf.GetMetric()[0].GetCounter().GetExemplar().GetLabel() {
+				fmt.Printf("exemplar %s=%s\n", l.GetName(), l.GetValue())
+			}
+		}
+	}
+	// Output:
+	// exemplar request_id=req-42
 }
