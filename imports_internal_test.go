@@ -1,0 +1,49 @@
+package grpcprom
+
+import (
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestLibraryImports keeps the promise that the library itself imports
+// only the standard library, grpc and client_golang.
+func TestLibraryImports(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	allowed := []string{"google.golang.org/grpc", "github.com/prometheus/client_golang/"}
+	fset := token.NewFileSet()
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := parser.ParseFile(fset, name, src, parser.ImportsOnly)
+		if err != nil {
+			t.Fatalf("parsing %s: %v", name, err)
+		}
+		for _, imp := range f.Imports {
+			path, _ := strconv.Unquote(imp.Path.Value)
+			first, _, _ := strings.Cut(path, "/")
+			if !strings.Contains(first, ".") {
+				continue // standard library
+			}
+			ok := false
+			for _, a := range allowed {
+				ok = ok || path == strings.TrimSuffix(a, "/") || strings.HasPrefix(path, a)
+			}
+			if !ok {
+				t.Errorf("%s imports %s", name, path)
+			}
+		}
+	}
+}
