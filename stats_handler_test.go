@@ -397,3 +397,24 @@ func TestTwoStatsHandlersKeepApart(t *testing.T) {
 		assertSeries(t, filter(snapshot(t, reg), "grpc_server_handled_total"), want)
 	}
 }
+
+// TestStatsHandlerPanicRecovered: with the stats handler, a recovered
+// panic is recorded with the code the recovery interceptor returns.
+func TestStatsHandlerPanicRecovered(t *testing.T) {
+	sm := grpcprom.NewServerMetrics(grpcprom.WithInFlightGauge())
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(sm)
+	e := startEnv(t, []grpc.ServerOption{grpc.StatsHandler(sm.StatsHandler()), grpc.ChainUnaryInterceptor(recoverUnary)}, nil)
+	if _, err := e.client.SayHello(context.Background(), &pb.HelloRequest{Name: "panic"}); status.Code(err) != codes.Internal {
+		t.Fatalf("SayHello: %v, want Internal", err)
+	}
+	e.srv.GracefulStop()
+	want := map[string]float64{
+		key("grpc_server_started_total", "unary", "SayHello"):                       1,
+		key("grpc_server_handled_total", "unary", "SayHello", "grpc_code=Internal"): 1,
+		key("grpc_server_msg_received_total", "unary", "SayHello"):                  1,
+		key("grpc_server_msg_sent_total", "unary", "SayHello"):                      0,
+		key("grpc_server_in_flight_rpcs", "unary", "SayHello"):                      0,
+	}
+	assertSeries(t, filter(snapshot(t, reg), "grpc_server_"), want)
+}
