@@ -13,7 +13,6 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/encoding"
 	"google.golang.org/grpc/status"
-	"google.golang.org/protobuf/proto"
 
 	"github.com/seed-db7adb15/grpcprom"
 	pb "github.com/seed-db7adb15/grpcprom/examples/helloworld/helloworld"
@@ -201,105 +200,6 @@ func TestStatsHandlerUnknownMethodFlood(t *testing.T) {
 		`grpc_server_msg_sent_size_bytes_count{grpc_method="unknown",grpc_service="unknown",grpc_type="bidi_stream"}`:               0,
 	}
 	assertSeries(t, filter(snapshot(t, reg), "grpc_server_"), want)
-}
-
-func TestInFlightGauges(t *testing.T) {
-	for _, fe := range frontEnds {
-		t.Run(fe.name, func(t *testing.T) {
-			reg, e := fullPair(t, fe)
-			ctx, cancel := context.WithCancel(context.Background())
-			done := make(chan error)
-			go func() {
-				_, err := e.client.SayHello(ctx, &pb.HelloRequest{Name: "block"})
-				done <- err
-			}()
-			sk := key("grpc_server_in_flight_rpcs", "unary", "SayHello")
-			ck := key("grpc_client_in_flight_rpcs", "unary", "SayHello")
-			eventually(t, "the slow call to be in flight", func() bool {
-				s := snapshot(t, reg)
-				return s[sk] == 1 && s[ck] == 1
-			})
-			cancel()
-			if err := <-done; status.Code(err) != codes.Canceled {
-				t.Fatalf("slow call: %v, want Canceled", err)
-			}
-			eventually(t, "the gauges to return to 0", func() bool {
-				s := snapshot(t, reg)
-				return s[sk] == 0 && s[ck] == 0
-			})
-			mixedTraffic(t, e)
-			settle(t, reg)
-			if v := value(t, reg, key("grpc_server_in_flight_rpcs", "bidi_stream", "SayHelloBidiStream")); v != 0 {
-				t.Errorf("bidi in flight = %g after traffic stopped, want 0", v)
-			}
-		})
-	}
-}
-
-// histogram returns a histogram series' count and sum.
-func histogram(t *testing.T, reg prometheus.Gatherer, name, typ, method string) (uint64, float64) {
-	t.Helper()
-	mfs, err := reg.Gather()
-	if err != nil {
-		t.Fatalf("gather: %v", err)
-	}
-	for _, mf := range mfs {
-		if mf.GetName() != name {
-			continue
-		}
-		for _, m := range mf.GetMetric() {
-			if name+labelString(m.GetLabel(), "") == key(name, typ, method) {
-				h := m.GetHistogram()
-				return h.GetSampleCount(), h.GetSampleSum()
-			}
-		}
-	}
-	t.Fatalf("no series %s", key(name, typ, method))
-	return 0, 0
-}
-
-func TestMessageSizes(t *testing.T) {
-	reg, e := fullPair(t, frontEnds[1])
-	names := []string{"a", strings.Repeat("b", 100), strings.Repeat("c", 5000)}
-	bs, err := e.client.SayHelloBidiStream(context.Background())
-	if err != nil {
-		t.Fatalf("bidi: %v", err)
-	}
-	var reqBytes, replyBytes float64
-	for _, n := range names {
-		req := &pb.HelloRequest{Name: n}
-		reqBytes += float64(proto.Size(req))
-		if err := bs.Send(req); err != nil {
-			t.Fatalf("Send: %v", err)
-		}
-		reply, err := bs.Recv()
-		if err != nil {
-			t.Fatalf("Recv: %v", err)
-		}
-		replyBytes += float64(proto.Size(reply))
-	}
-	_ = bs.CloseSend()
-	if _, err := bs.Recv(); err != io.EOF {
-		t.Fatalf("final Recv: %v", err)
-	}
-	for _, c := range []struct {
-		name string
-		sum  float64
-	}{
-		{"grpc_client_msg_sent_size_bytes", reqBytes},
-		{"grpc_server_msg_received_size_bytes", reqBytes},
-		{"grpc_server_msg_sent_size_bytes", replyBytes},
-		{"grpc_client_msg_received_size_bytes", replyBytes},
-	} {
-		eventually(t, c.name, func() bool {
-			n, _ := histogram(t, reg, c.name, "bidi_stream", "SayHelloBidiStream")
-			return n == 3
-		})
-		n, sum := histogram(t, reg, c.name, "bidi_stream", "SayHelloBidiStream")
-		if n != 3 || sum != c.sum {
-			t.Errorf("%s: count %d, sum %g; want 3, %g", c.name, n, sum, c.sum)
-		}
-	}
 }
 
 // handledOnce checks that a method was started once and handled once on
