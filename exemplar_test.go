@@ -34,10 +34,6 @@ func exemplarFromMetadata(calls *atomic.Int64) func(context.Context) prometheus.
 // of a metric.
 func exemplarsOf(t *testing.T, reg prometheus.Gatherer, name string) []map[string]string {
 	t.Helper()
-	mfs, err := reg.Gather()
-	if err != nil {
-		t.Fatalf("gather: %v", err)
-	}
 	var out []map[string]string
 	add := func(e *dto.Exemplar) {
 		if e == nil {
@@ -49,15 +45,10 @@ func exemplarsOf(t *testing.T, reg prometheus.Gatherer, name string) []map[strin
 		}
 		out = append(out, m)
 	}
-	for _, mf := range mfs {
-		if mf.GetName() != name {
-			continue
-		}
-		for _, m := range mf.GetMetric() {
-			add(m.GetCounter().GetExemplar())
-			for _, b := range m.GetHistogram().GetBucket() {
-				add(b.GetExemplar())
-			}
+	for _, m := range metricsOf(t, reg, name) {
+		add(m.GetCounter().GetExemplar())
+		for _, b := range m.GetHistogram().GetBucket() {
+			add(b.GetExemplar())
 		}
 	}
 	return out
@@ -147,27 +138,18 @@ func TestNativeHistogram(t *testing.T) {
 	e := startEnv(t, sm.ServerOptions(), nil)
 	driveAllTypes(t, e.client)
 
-	mfs, err := reg.Gather()
-	if err != nil {
-		t.Fatalf("gather: %v", err)
-	}
 	found := 0
-	for _, mf := range mfs {
-		if mf.GetName() != "grpc_server_handling_seconds" {
-			continue
+	for _, m := range metricsOf(t, reg, "grpc_server_handling_seconds") {
+		h := m.GetHistogram()
+		found++
+		if h.Schema == nil || h.GetSchema() > 8 || h.GetSchema() < -4 {
+			t.Errorf("histogram has no native schema: %v", h)
 		}
-		for _, m := range mf.GetMetric() {
-			h := m.GetHistogram()
-			found++
-			if h.Schema == nil || h.GetSchema() > 8 || h.GetSchema() < -4 {
-				t.Errorf("histogram has no native schema: %v", h)
-			}
-			if len(h.GetBucket()) != 0 {
-				t.Errorf("native-only histogram has %d classic buckets", len(h.GetBucket()))
-			}
-			if h.GetSampleCount() != 1 || len(h.GetPositiveSpan())+int(h.GetZeroCount()) == 0 {
-				t.Errorf("native histogram did not record the RPC: %v", h)
-			}
+		if len(h.GetBucket()) != 0 {
+			t.Errorf("native-only histogram has %d classic buckets", len(h.GetBucket()))
+		}
+		if h.GetSampleCount() != 1 || len(h.GetPositiveSpan())+int(h.GetZeroCount()) == 0 {
+			t.Errorf("native histogram did not record the RPC: %v", h)
 		}
 	}
 	if found != 4 {

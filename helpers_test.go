@@ -248,6 +248,21 @@ func eventually(t testing.TB, what string, cond func() bool) {
 	}
 }
 
+// metricsOf gathers reg and returns the series of the metric called name.
+func metricsOf(t testing.TB, reg prometheus.Gatherer, name string) []*dto.Metric {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatalf("gather: %v", err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == name {
+			return mf.GetMetric()
+		}
+	}
+	return nil
+}
+
 // value returns one series' value, or -1 if it does not exist.
 func value(t testing.TB, reg prometheus.Gatherer, k string) float64 {
 	t.Helper()

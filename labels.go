@@ -83,7 +83,7 @@ func WithLabelValueLimit(limit int) Option {
 // validateExtraLabels checks that extra label names clash with nothing.
 func validateExtraLabels(extra []extraLabel, constLabels map[string]string) error {
 	seen := map[string]bool{}
-	for _, name := range append(baseLabels, "grpc_code", "code") {
+	for _, name := range reservedLabels {
 		seen[name] = true
 	}
 	for name := range constLabels {

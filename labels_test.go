@@ -19,20 +19,11 @@ import (
 // labelValues returns, for a counter, the total per value of one label.
 func labelValues(t *testing.T, reg prometheus.Gatherer, metric, label string) map[string]float64 {
 	t.Helper()
-	mfs, err := reg.Gather()
-	if err != nil {
-		t.Fatalf("gather: %v", err)
-	}
 	out := map[string]float64{}
-	for _, mf := range mfs {
-		if mf.GetName() != metric {
-			continue
-		}
-		for _, m := range mf.GetMetric() {
-			for _, l := range m.GetLabel() {
-				if l.GetName() == label {
-					out[l.GetValue()] += m.GetCounter().GetValue()
-				}
+	for _, m := range metricsOf(t, reg, metric) {
+		for _, l := range m.GetLabel() {
+			if l.GetName() == label {
+				out[l.GetValue()] += m.GetCounter().GetValue()
 			}
 		}
 	}

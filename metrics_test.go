@@ -3,6 +3,7 @@ package grpcprom_test
 import (
 	"context"
 	"io"
+	"slices"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -153,33 +154,18 @@ func TestLegacyHistogramTakesHandlingTimeBuckets(t *testing.T) {
 // assertBuckets checks the upper bounds of every series of a histogram.
 func assertBuckets(t *testing.T, reg prometheus.Gatherer, name string, want []float64) {
 	t.Helper()
-	mfs, err := reg.Gather()
-	if err != nil {
-		t.Fatalf("gather: %v", err)
-	}
-	found := false
-	for _, mf := range mfs {
-		if mf.GetName() != name {
-			continue
-		}
-		for _, m := range mf.GetMetric() {
-			found = true
-			var got []float64
-			for _, b := range m.GetHistogram().GetBucket() {
-				got = append(got, b.GetUpperBound())
-			}
-			if len(got) != len(want) {
-				t.Fatalf("%s buckets = %v, want %v", name, got, want)
-			}
-			for i := range got {
-				if got[i] != want[i] {
-					t.Fatalf("%s buckets = %v, want %v", name, got, want)
-				}
-			}
-		}
-	}
-	if !found {
+	series := metricsOf(t, reg, name)
+	if len(series) == 0 {
 		t.Fatalf("no series of %s", name)
+	}
+	for _, m := range series {
+		var got []float64
+		for _, b := range m.GetHistogram().GetBucket() {
+			got = append(got, b.GetUpperBound())
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("%s buckets = %v, want %v", name, got, want)
+		}
 	}
 }
 

@@ -51,6 +51,9 @@ func (v *metricVec) collector() prometheus.Collector {
 
 var baseLabels = []string{"grpc_type", "grpc_service", "grpc_method"}
 
+// reservedLabels are the label names grpcprom sets itself.
+var reservedLabels = []string{"grpc_type", "grpc_service", "grpc_method", "grpc_code", "code"}
+
 func newRecorder(cfg *config) *recorder {
 	r := &recorder{side: cfg.side, codeLabel: "grpc_code", codeHist: cfg.codeHist, exemplar: cfg.exemplar}
 	if cfg.legacy {
@@ -149,10 +152,8 @@ func validateConstLabels(l prometheus.Labels) error {
 		if !validLabelName(name) {
 			return fmt.Errorf("%q is not a valid label name", name)
 		}
-		for _, reserved := range append(baseLabels, "grpc_code", "code") {
-			if name == reserved {
-				return fmt.Errorf("label %q is set by grpcprom itself", name)
-			}
+		if slices.Contains(reservedLabels, name) {
+			return fmt.Errorf("label %q is set by grpcprom itself", name)
 		}
 	}
 	return nil

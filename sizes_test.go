@@ -14,19 +14,10 @@ import (
 // histogram returns a histogram series' count and sum.
 func histogram(t *testing.T, reg prometheus.Gatherer, name, typ, method string) (uint64, float64) {
 	t.Helper()
-	mfs, err := reg.Gather()
-	if err != nil {
-		t.Fatalf("gather: %v", err)
-	}
-	for _, mf := range mfs {
-		if mf.GetName() != name {
-			continue
-		}
-		for _, m := range mf.GetMetric() {
-			if name+labelString(m.GetLabel(), "") == key(name, typ, method) {
-				h := m.GetHistogram()
-				return h.GetSampleCount(), h.GetSampleSum()
-			}
+	for _, m := range metricsOf(t, reg, name) {
+		if name+labelString(m.GetLabel(), "") == key(name, typ, method) {
+			h := m.GetHistogram()
+			return h.GetSampleCount(), h.GetSampleSum()
 		}
 	}
 	t.Fatalf("no series %s", key(name, typ, method))
