@@ -18,15 +18,29 @@ type grpcStatus interface {
 }
 
 // codeOf returns the status code an RPC that ended with err is recorded
-// with. It finds a status anywhere in err's wrap chain, maps context
-// errors to Canceled and DeadlineExceeded, and anything else to Unknown.
-// Unlike status.Code it does not allocate.
+// with: the code gRPC's server puts on the wire for a handler that returns
+// err. Like status.FromError it finds a status anywhere errors.As would;
+// like the server it then maps context errors to Canceled and
+// DeadlineExceeded, and anything else to Unknown. Codes outside gRPC's 17
+// become Unknown. Unless an error in the chain has an As method, it does
+// not allocate.
 func codeOf(err error) codes.Code {
 	if err == nil {
 		return codes.OK
 	}
-	if c, ok := statusCode(err); ok {
+	switch c, found := statusCode(err); found {
+	case statusFound:
 		return clampCode(c)
+	case statusNil:
+		// status.FromError gives up on a nil status; the server then
+		// still looks for a context error.
+	case statusNeedsAs:
+		var gs grpcStatus
+		if errors.As(err, &gs) {
+			if st := gs.GRPCStatus(); st != nil {
+				return clampCode(st.Code())
+			}
+		}
 	}
 	switch {
 	case errors.Is(err, context.Canceled):
@@ -37,29 +51,44 @@ func codeOf(err error) codes.Code {
 	return codes.Unknown
 }
 
-func statusCode(err error) (codes.Code, bool) {
+// statusResult says what statusCode's walk found.
+type statusResult uint8
+
+const (
+	statusNone    statusResult = iota // no error in the chain carries a status
+	statusFound                       // the first carrier has a status
+	statusNil                         // the first carrier's status is nil
+	statusNeedsAs                     // an As method was met first: only errors.As can tell
+)
+
+// statusCode walks err's tree in the order errors.As does, and returns the
+// code of the first error that carries a status.
+func statusCode(err error) (codes.Code, statusResult) {
 	for err != nil {
 		if s, ok := err.(grpcStatus); ok {
 			if st := s.GRPCStatus(); st != nil {
-				return st.Code(), true
+				return st.Code(), statusFound
 			}
-			return codes.Unknown, true
+			return codes.Unknown, statusNil
+		}
+		if _, ok := err.(interface{ As(any) bool }); ok {
+			return 0, statusNeedsAs
 		}
 		switch u := err.(type) {
 		case interface{ Unwrap() error }:
 			err = u.Unwrap()
 		case interface{ Unwrap() []error }:
 			for _, e := range u.Unwrap() {
-				if c, ok := statusCode(e); ok {
-					return c, true
+				if c, r := statusCode(e); r != statusNone {
+					return c, r
 				}
 			}
-			return 0, false
+			return 0, statusNone
 		default:
-			return 0, false
+			return 0, statusNone
 		}
 	}
-	return 0, false
+	return 0, statusNone
 }
 
 // clampCode maps codes outside gRPC's 17, which a peer can send, to

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc/codes"
@@ -28,6 +29,11 @@ type recorder struct {
 	// exemplarsDropped counts exemplars client_golang would reject; nil
 	// without an exemplar function.
 	exemplarsDropped prometheus.Counter
+	// okWithoutResponse counts client RPCs gRPC ended without error and
+	// without their response; nil on the server. Only the stats handler
+	// can meet them, so it is collected once one was made.
+	okWithoutResponse prometheus.Counter
+	statsHandlerMade  atomic.Bool
 }
 
 // metricVec is one metric of the table, built for one collector.
@@ -79,6 +85,13 @@ func newRecorder(cfg *config) *recorder {
 			Name:        prometheus.BuildFQName(cfg.namespace, cfg.subsystem, "grpcprom_exemplars_dropped_total"),
 			Help:        "Exemplars dropped because Prometheus would reject them: over 128 runes, invalid UTF-8 or a bad label name.",
 			ConstLabels: withLabel(cfg.constLabels, "side", cfg.side.String()),
+		})
+	}
+	if cfg.side == clientSide {
+		r.okWithoutResponse = prometheus.NewCounter(prometheus.CounterOpts{
+			Name:        prometheus.BuildFQName(cfg.namespace, cfg.subsystem, "grpcprom_client_ok_without_response_total"),
+			Help:        "Unary and client-streaming RPCs gRPC reported to the stats handler as successful although no response arrived; they are recorded with code Unknown.",
+			ConstLabels: cfg.constLabels,
 		})
 	}
 	for _, d := range metricTable {
@@ -186,6 +199,9 @@ func (r *recorder) describe(ch chan<- *prometheus.Desc) {
 	if r.exemplarsDropped != nil {
 		r.exemplarsDropped.Describe(ch)
 	}
+	if r.okWithoutResponse != nil {
+		r.okWithoutResponse.Describe(ch)
+	}
 }
 
 func (r *recorder) collect(ch chan<- prometheus.Metric) {
@@ -196,6 +212,9 @@ func (r *recorder) collect(ch chan<- prometheus.Metric) {
 	}
 	if r.exemplarsDropped != nil {
 		r.exemplarsDropped.Collect(ch)
+	}
+	if r.okWithoutResponse != nil && r.statsHandlerMade.Load() {
+		r.okWithoutResponse.Collect(ch)
 	}
 }
 

@@ -30,6 +30,7 @@ func (m *ServerMetrics) StatsHandler() stats.Handler {
 // calls. It is the only front end that sees message sizes, and it counts a
 // message as sent only once it is on the wire.
 func (m *ClientMetrics) StatsHandler() stats.Handler {
+	m.r.statsHandlerMade.Store(true)
 	return &statsHandler{r: m.r}
 }
 
@@ -43,6 +44,10 @@ type rpcState struct {
 	rpc
 	fullMethod string
 	begun      bool
+	// oneResponse is set for unary and client-streaming RPCs, whose
+	// success needs exactly one response message.
+	oneResponse bool
+	responded   bool
 }
 
 func (h *statsHandler) TagRPC(ctx context.Context, info *stats.RPCTagInfo) context.Context {
@@ -64,9 +69,11 @@ func (h *statsHandler) HandleRPC(ctx context.Context, s stats.RPCStats) {
 	case *stats.Begin:
 		st.rpc = h.r.begin(ctx, st.fullMethod, typeOf(ev.IsClientStream, ev.IsServerStream))
 		st.begun = true
+		st.oneResponse = !ev.IsServerStream
 	case *stats.InPayload:
 		if st.begun {
 			st.receivedSize(ev.Length)
+			st.responded = true
 		}
 	case *stats.OutPayload:
 		if st.begun {
@@ -74,7 +81,7 @@ func (h *statsHandler) HandleRPC(ctx context.Context, s stats.RPCStats) {
 		}
 	case *stats.End:
 		if st.begun {
-			st.end(codeOf(ev.Error))
+			st.end(h.endCode(st, ev.Error))
 		}
 	case *stats.OutTrailer:
 		// A server that has no handler for a method writes its trailer
@@ -83,6 +90,21 @@ func (h *statsHandler) HandleRPC(ctx context.Context, s stats.RPCStats) {
 			h.unknownMethod(ctx)
 		}
 	}
+}
+
+// endCode is the code an RPC that ended with err is recorded with. gRPC
+// (v1.85) can end a client attempt with a nil error although the caller
+// got a failure: when SendMsg finds the stream already ended, the attempt
+// finishes with io.EOF, which reads as success. A unary or
+// client-streaming RPC cannot succeed without its response, so such an
+// end is recorded as Unknown and counted in
+// grpcprom_client_ok_without_response_total.
+func (h *statsHandler) endCode(st *rpcState, err error) codes.Code {
+	if err == nil && h.r.side == clientSide && st.oneResponse && !st.responded {
+		h.r.okWithoutResponse.Inc()
+		return codes.Unknown
+	}
+	return codeOf(err)
 }
 
 // unknownMethod records an RPC the server rejected as Unimplemented before
