@@ -97,7 +97,7 @@ func TestExemplars(t *testing.T) {
 			if got := calls.Load(); got != 5 {
 				t.Errorf("exemplar function called %d times for 5 RPCs", got)
 			}
-			dropped := snapshot(t, reg)[`grpcprom_exemplars_dropped_total{side="server"}`]
+			dropped := snapshot(t, reg)[`grpcprom_server_exemplars_dropped_total{}`]
 			if dropped != 2 {
 				t.Errorf("dropped exemplars = %g, want 2", dropped)
 			}

@@ -87,15 +87,17 @@ func TestContextLabel(t *testing.T) {
 }
 
 func TestLabelConfigurationErrors(t *testing.T) {
-	mustPanic(t, func() { grpcprom.WithLabelsFromMetadata("x.tenant") }, "WithLabelsFromMetadata", `"x.tenant"`)
-	mustPanic(t, func() { grpcprom.WithLabelsFromMetadata("") }, "WithLabelsFromMetadata")
-	mustPanic(t, func() { grpcprom.WithContextLabel("bad name", func(context.Context) string { return "" }) }, "WithContextLabel", `"bad name"`)
-	mustPanic(t, func() { grpcprom.WithContextLabel("tenant", nil) }, "WithContextLabel", "nil")
-	mustPanic(t, func() { grpcprom.WithLabelValueLimit(0) }, "WithLabelValueLimit(0)")
-	mustPanic(t, func() { grpcprom.NewServerMetrics(grpcprom.WithLabelsFromMetadata("grpc-method")) }, "grpc_method")
+	server := func(opts ...grpcprom.ServerOption) func() { return func() { grpcprom.NewServerMetrics(opts...) } }
+	empty := func(context.Context) string { return "" }
+	mustPanic(t, server(grpcprom.WithLabelsFromMetadata("x.tenant")), `grpcprom: NewServerMetrics: WithLabelsFromMetadata("x.tenant"): "x.tenant" is not a valid label name`)
+	mustPanic(t, server(grpcprom.WithLabelsFromMetadata("")), `grpcprom: NewServerMetrics: WithLabelsFromMetadata(""): "" is not a valid label name`)
+	mustPanic(t, server(grpcprom.WithContextLabel("bad name", empty)), `grpcprom: NewServerMetrics: WithContextLabel("bad name"): "bad name" is not a valid label name`)
+	mustPanic(t, server(grpcprom.WithContextLabel("tenant", nil)), `grpcprom: NewServerMetrics: WithContextLabel("tenant"): the value function is nil`)
+	mustPanic(t, func() { grpcprom.NewClientMetrics(grpcprom.WithLabelValueLimit(0)) }, "grpcprom: NewClientMetrics: WithLabelValueLimit: the limit must be at least 1, not 0")
+	mustPanic(t, server(grpcprom.WithLabelsFromMetadata("grpc-method")), `grpcprom: NewServerMetrics: WithLabelsFromMetadata("grpc-method"): label "grpc_method" is defined twice, is a const label, or is set by grpcprom itself`)
 	mustPanic(t, func() {
-		grpcprom.NewServerMetrics(grpcprom.WithLabelsFromMetadata("tenant"), grpcprom.WithContextLabel("tenant", func(context.Context) string { return "" }))
-	}, `"tenant"`, "twice")
+		grpcprom.NewServerMetrics(grpcprom.WithLabelsFromMetadata("tenant"), grpcprom.WithContextLabel("tenant", empty))
+}, `"tenant"`, "twice")
 }
 
 // TestHostileMetadata sends what grpc-go's client will not: hundreds of

@@ -116,6 +116,8 @@ func TestEveryMetricEveryType(t *testing.T) {
 	assertSeries(t, filter(got, "grpc_client_"), wantClient)
 }
 
+// TestLegacyModeEveryType pins legacy mode's series: the Python and Java
+// libraries' names, label values, and stream-only message counting.
 func TestLegacyModeEveryType(t *testing.T) {
 	sm := grpcprom.NewServerMetrics(grpcprom.WithLegacyMetrics())
 	cm := grpcprom.NewClientMetrics(grpcprom.WithLegacyMetrics())
@@ -124,21 +126,33 @@ func TestLegacyModeEveryType(t *testing.T) {
 	e := startEnv(t, sm.ServerOptions(), cm.DialOptions())
 	driveAllTypes(t, e.client)
 
+	javaType := map[string]string{
+		"unary": "UNARY", "client_stream": "CLIENT_STREAMING",
+		"server_stream": "SERVER_STREAMING", "bidi_stream": "BIDI_STREAMING",
+	}
 	want := map[string]float64{}
 	for _, p := range perType {
-		want[key("grpc_server_started_total", p.typ, p.method)] = 1
-		want[key("grpc_server_handled_total", p.typ, p.method, "code=OK")] = 1
-		want[key("grpc_server_handled_latency_seconds_count", p.typ, p.method)] = 1
-		want[key("grpc_server_msg_received_total", p.typ, p.method)] = p.requests
-		want[key("grpc_server_msg_sent_total", p.typ, p.method)] = p.replies
-
-		want[key("grpc_client_started_total", p.typ, p.method)] = 1
-		want[key("grpc_client_completed_total", p.typ, p.method, "code=OK")] = 1
-		want[key("grpc_client_completed_latency_seconds_count", p.typ, p.method)] = 1
-		want[key("grpc_client_msg_sent_total", p.typ, p.method)] = p.requests
-		want[key("grpc_client_msg_received_total", p.typ, p.method)] = p.replies
+		typ := javaType[p.typ]
+		clientStreams := p.typ == "client_stream" || p.typ == "bidi_stream"
+		serverStreams := p.typ == "server_stream" || p.typ == "bidi_stream"
+		want[key("grpc_server_started_total", typ, p.method)] = 1
+		want[key("grpc_server_handled_total", typ, p.method, "code=OK")] = 1
+		want[key("grpc_server_handled_latency_seconds_count", typ, p.method)] = 1
+		want[key("grpc_client_started_total", typ, p.method)] = 1
+		want[key("grpc_client_completed_total", typ, p.method, "code=OK")] = 1
+		want[key("grpc_client_completed_latency_seconds_count", typ, p.method)] = 1
+		if clientStreams {
+			want[key("grpc_server_msg_received_total", typ, p.method)] = p.requests
+			want[key("grpc_client_msg_sent_total", typ, p.method)] = p.requests
+		}
+		if serverStreams {
+			want[key("grpc_server_msg_sent_total", typ, p.method)] = p.replies
+			want[key("grpc_client_msg_received_total", typ, p.method)] = p.replies
+		}
 	}
 	assertSeries(t, filter(snapshot(t, reg), "grpc_"), want)
+	assertBuckets(t, reg, "grpc_server_handled_latency_seconds", grpcprom.LegacyBuckets)
+	assertBuckets(t, reg, "grpc_client_completed_latency_seconds", grpcprom.LegacyBuckets)
 }
 
 func TestLegacyHistogramTakesHandlingTimeBuckets(t *testing.T) {

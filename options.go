@@ -3,119 +3,152 @@ package grpcprom
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/seed-db7adb15/grpcprom/internal/core"
 )
 
 // DefaultMethodLimit is the number of distinct method names a collector
 // records before it folds further names into the catch-all series.
-const DefaultMethodLimit = 1000
+const DefaultMethodLimit = core.DefaultMethodLimit
 
 // MaxMethodNameLength is the longest full method name, in bytes, that gets
 // series of its own; longer names are recorded under the catch-all.
-const MaxMethodNameLength = 256
+const MaxMethodNameLength = core.MaxMethodNameLength
+
+// MaxLabelValueLength is the longest value, in bytes, an extra label keeps;
+// longer values are cut at a character boundary.
+const MaxLabelValueLength = core.MaxLabelValueLength
+
+// DefaultLabelValueLimit is the number of distinct values each extra label
+// records before further values fold into [OverflowLabelValue].
+const DefaultLabelValueLimit = core.DefaultLabelValueLimit
+
+// OverflowLabelValue stands for every value of an extra label past its
+// limit of distinct values.
+const OverflowLabelValue = core.OverflowLabelValue
 
 // DefaultSizeBuckets are the default buckets of the message size
 // histograms: powers of 4 from 64 B to 64 MiB.
-var DefaultSizeBuckets = prometheus.ExponentialBuckets(64, 4, 11)
+var DefaultSizeBuckets = slices.Clone(core.DefaultSizeBuckets)
+
+// LegacyBuckets are the default buckets of the handling-time histograms in
+// legacy mode: those of the Python libraries (prometheus_client's
+// defaults), which add 0.075, 0.75 and 7.5 to [prometheus.DefBuckets].
+var LegacyBuckets = slices.Clone(core.PythonBuckets)
 
 // ServerOption configures [NewServerMetrics]. Every [Option] is one.
 type ServerOption interface {
-	applyServer(*config)
+	applyServer(*core.Config)
 }
 
 // ClientOption configures [NewClientMetrics]. Every [Option] is one.
 type ClientOption interface {
-	applyClient(*config)
+	applyClient(*core.Config)
 }
 
 // Option configures both [NewServerMetrics] and [NewClientMetrics].
-type Option func(*config)
+type Option func(*core.Config)
 
-func (o Option) applyServer(c *config) { o(c) }
-func (o Option) applyClient(c *config) { o(c) }
+func (o Option) applyServer(c *core.Config) { o(c) }
+func (o Option) applyClient(c *core.Config) { o(c) }
 
-type serverOption func(*config)
+type serverOption func(*core.Config)
 
-func (o serverOption) applyServer(c *config) { o(c) }
+func (o serverOption) applyServer(c *core.Config) { o(c) }
 
-type clientOption func(*config)
+type clientOption func(*core.Config)
 
-func (o clientOption) applyClient(c *config) { o(c) }
+func (o clientOption) applyClient(c *core.Config) { o(c) }
 
 // HistogramOption configures one histogram: its buckets and, through
-// [WithHistogramOpts], its native-histogram settings.
-type HistogramOption func(*prometheus.HistogramOpts)
-
-// config is what the options build; a recorder is made from it.
-type config struct {
-	side        side
-	namespace   string
-	subsystem   string
-	constLabels prometheus.Labels
-	legacy      bool
-	methodLimit int
-	// hist holds the options of each histogram the user enabled.
-	hist     [numMetricIDs][]HistogramOption
-	enabled  [numMetricIDs]bool
-	codeHist bool
-
-	extra           []extraLabel
-	labelValueLimit int
-	exemplar        func(context.Context) prometheus.Labels
+// [WithHistogramOpts], its native-histogram settings. Names, help texts
+// and labels come from the metric table and cannot be changed.
+type HistogramOption struct {
+	apply func(*core.HistogramConfig)
 }
 
-// WithLegacyMetrics exports the legacy metric set of the Python and Java
-// libraries: the code label is named "code" instead of "grpc_code", the
-// client's completion counter is grpc_client_completed_total, and the
-// handling-time histograms are always on, as
-// grpc_server_handled_latency_seconds and
-// grpc_client_completed_latency_seconds. Histogram options given to
-// WithServerHandlingTimeHistogram or WithClientHandlingTimeHistogram apply
-// to those legacy histograms. Other opt-in metrics keep their names.
+// newRecorder resolves the options into a recorder: the one place where a
+// configuration mistake panics, naming the constructor and the option.
+func newRecorder(ctor string, cfg core.Config) *core.Recorder {
+	r, err := core.New(cfg)
+	if err != nil {
+		panic(fmt.Sprintf("grpcprom: %s: %v", ctor, err))
+	}
+	return r
+}
+
+// WithLegacyMetrics exports the metric set of the Python
+// (py-grpc-prometheus) and Java (java-grpc-prometheus) libraries, so that
+// dashboards built on them keep working:
+//   - the code label is named "code", and label values are spelled their
+//     way: grpc_type="UNARY", code="NOT_FOUND" (see [WithJavaLabelValues]);
+//   - the client's completion counter is grpc_client_completed_total;
+//   - the handling-time histograms are always on, as
+//     grpc_server_handled_latency_seconds and
+//     grpc_client_completed_latency_seconds, with [LegacyBuckets] unless
+//     WithServerHandlingTimeHistogram or WithClientHandlingTimeHistogram
+//     give other buckets;
+//   - message counters count only stream messages: the request of a unary
+//     or server-streaming RPC, and the response of a unary or
+//     client-streaming RPC, are not counted.
+//
+// Other opt-in metrics keep their names.
 func WithLegacyMetrics() Option {
-	return func(c *config) { c.legacy = true }
+	return func(c *core.Config) { c.Legacy = true }
+}
+
+// WithJavaLabelValues keeps go-grpc-prometheus's metric and label names
+// but spells label values as java-grpc-prometheus and the Python libraries
+// do in their default mode: grpc_type="UNARY", "CLIENT_STREAMING",
+// "SERVER_STREAMING", "BIDI_STREAMING", and grpc_code="OK", "CANCELLED",
+// "NOT_FOUND" and the other canonical upper-case names. Legacy mode
+// implies it.
+func WithJavaLabelValues() Option {
+	return func(c *core.Config) { c.Values = core.JavaValues }
 }
 
 // WithNamespace prefixes every metric name with namespace and an underscore.
 func WithNamespace(namespace string) Option {
-	return func(c *config) { c.namespace = namespace }
+	return func(c *core.Config) { c.Namespace = namespace }
 }
 
 // WithSubsystem inserts subsystem and an underscore between the namespace
 // and every metric name.
 func WithSubsystem(subsystem string) Option {
-	return func(c *config) { c.subsystem = subsystem }
+	return func(c *core.Config) { c.Subsystem = subsystem }
 }
 
-// WithConstLabels adds labels with fixed values to every metric.
+// WithConstLabels adds labels with fixed values to every metric. The
+// constructor panics on a name that is invalid or that grpcprom sets
+// itself.
 func WithConstLabels(labels prometheus.Labels) Option {
-	return func(c *config) {
-		if c.constLabels == nil {
-			c.constLabels = prometheus.Labels{}
+	return func(c *core.Config) {
+		if c.ConstLabels == nil {
+			c.ConstLabels = prometheus.Labels{}
 		}
 		for k, v := range labels {
-			c.constLabels[k] = v
+			c.ConstLabels[k] = v
 		}
 	}
 }
 
 // WithMethodLimit sets how many distinct method names get series of their
 // own before further names are recorded under grpc_service="unknown",
-// grpc_method="unknown". The default is [DefaultMethodLimit]. It panics if
-// limit is less than 1.
+// grpc_method="unknown". The default is [DefaultMethodLimit]. The
+// constructor panics if limit is less than 1.
 func WithMethodLimit(limit int) Option {
-	if limit < 1 {
-		panic(fmt.Sprintf("grpcprom: WithMethodLimit(%d): the limit must be at least 1", limit))
-	}
-	return func(c *config) { c.methodLimit = limit }
+	return func(c *core.Config) { c.MethodLimit, c.MethodLimitGiven = limit, true }
 }
 
 // WithInFlightGauge enables grpc_server_in_flight_rpcs or
 // grpc_client_in_flight_rpcs: the number of RPCs started and not yet
 // completed.
 func WithInFlightGauge() Option {
-	return func(c *config) { c.enabled[idInFlight] = true }
+	return func(c *core.Config) { c.Enabled[core.InFlight] = true }
 }
 
 // WithMessageSizeHistogram enables the histograms of received and sent
@@ -124,9 +157,9 @@ func WithInFlightGauge() Option {
 // [DefaultSizeBuckets]. Only the stats handler sees message sizes: with
 // interceptors alone these histograms stay empty.
 func WithMessageSizeHistogram(opts ...HistogramOption) Option {
-	return func(c *config) {
-		c.enableHistogram(idRecvSize, opts)
-		c.enableHistogram(idSentSize, opts)
+	return func(c *core.Config) {
+		enableHistogram(c, core.RecvSize, "WithMessageSizeHistogram", opts)
+		enableHistogram(c, core.SentSize, "WithMessageSizeHistogram", opts)
 	}
 }
 
@@ -135,20 +168,24 @@ func WithMessageSizeHistogram(opts ...HistogramOption) Option {
 // outcome. It multiplies their series by the number of codes that occur,
 // up to 17.
 func WithCodeOnHistograms() Option {
-	return func(c *config) { c.codeHist = true }
+	return func(c *core.Config) { c.CodeOnHistograms = true }
 }
 
 // WithServerHandlingTimeHistogram enables grpc_server_handling_seconds, the
 // time from the start of each RPC to its completion. The default buckets are
 // [prometheus.DefBuckets].
 func WithServerHandlingTimeHistogram(opts ...HistogramOption) ServerOption {
-	return serverOption(func(c *config) { c.enableHistogram(idHandling, opts) })
+	return serverOption(func(c *core.Config) {
+		enableHistogram(c, core.Handling, "WithServerHandlingTimeHistogram", opts)
+	})
 }
 
 // WithClientHandlingTimeHistogram enables grpc_client_handling_seconds, the
 // time from the start of each RPC to its completion as the client sees it.
 func WithClientHandlingTimeHistogram(opts ...HistogramOption) ClientOption {
-	return clientOption(func(c *config) { c.enableHistogram(idHandling, opts) })
+	return clientOption(func(c *core.Config) {
+		enableHistogram(c, core.Handling, "WithClientHandlingTimeHistogram", opts)
+	})
 }
 
 // WithClientStreamRecvHistogram enables
@@ -156,7 +193,9 @@ func WithClientHandlingTimeHistogram(opts ...HistogramOption) ClientOption {
 // on a client stream, of the time that call took. Only the interceptors
 // see the caller's calls: with the stats handler it stays empty.
 func WithClientStreamRecvHistogram(opts ...HistogramOption) ClientOption {
-	return clientOption(func(c *config) { c.enableHistogram(idStreamRecv, opts) })
+	return clientOption(func(c *core.Config) {
+		enableHistogram(c, core.StreamRecv, "WithClientStreamRecvHistogram", opts)
+	})
 }
 
 // WithClientStreamSendHistogram enables
@@ -164,12 +203,25 @@ func WithClientStreamRecvHistogram(opts ...HistogramOption) ClientOption {
 // on a client stream, of the time that call took. Only the interceptors
 // see the caller's calls: with the stats handler it stays empty.
 func WithClientStreamSendHistogram(opts ...HistogramOption) ClientOption {
-	return clientOption(func(c *config) { c.enableHistogram(idStreamSend, opts) })
+	return clientOption(func(c *core.Config) {
+		enableHistogram(c, core.StreamSend, "WithClientStreamSendHistogram", opts)
+	})
 }
 
-// WithHistogramBuckets sets a histogram's buckets.
+func enableHistogram(c *core.Config, id core.MetricID, option string, opts []HistogramOption) {
+	c.Enabled[id] = true
+	h := core.HistogramConfig{Option: option}
+	for _, o := range opts {
+		if o.apply != nil {
+			o.apply(&h)
+		}
+	}
+	c.Hist[id] = h
+}
+
+// WithHistogramBuckets sets a histogram's buckets, which must increase.
 func WithHistogramBuckets(buckets []float64) HistogramOption {
-	return func(o *prometheus.HistogramOpts) { o.Buckets = buckets }
+	return HistogramOption{func(h *core.HistogramConfig) { h.Buckets = buckets }}
 }
 
 // WithHistogramOpts takes a histogram's buckets and every native-histogram
@@ -177,19 +229,72 @@ func WithHistogramBuckets(buckets []float64) HistogramOption {
 // the metric table. Set NativeHistogramBucketFactor to make the histogram
 // native; leave Buckets nil to make it native only.
 func WithHistogramOpts(opts prometheus.HistogramOpts) HistogramOption {
-	return func(o *prometheus.HistogramOpts) {
-		o.Buckets = opts.Buckets
-		o.NativeHistogramBucketFactor = opts.NativeHistogramBucketFactor
-		o.NativeHistogramZeroThreshold = opts.NativeHistogramZeroThreshold
-		o.NativeHistogramMaxBucketNumber = opts.NativeHistogramMaxBucketNumber
-		o.NativeHistogramMinResetDuration = opts.NativeHistogramMinResetDuration
-		o.NativeHistogramMaxZeroThreshold = opts.NativeHistogramMaxZeroThreshold
-		o.NativeHistogramMaxExemplars = opts.NativeHistogramMaxExemplars
-		o.NativeHistogramExemplarTTL = opts.NativeHistogramExemplarTTL
+	return HistogramOption{func(h *core.HistogramConfig) {
+		h.Buckets = opts.Buckets
+		h.NativeHistogramBucketFactor = opts.NativeHistogramBucketFactor
+		h.NativeHistogramZeroThreshold = opts.NativeHistogramZeroThreshold
+		h.NativeHistogramMaxBucketNumber = opts.NativeHistogramMaxBucketNumber
+		h.NativeHistogramMinResetDuration = opts.NativeHistogramMinResetDuration
+		h.NativeHistogramMaxZeroThreshold = opts.NativeHistogramMaxZeroThreshold
+		h.NativeHistogramMaxExemplars = opts.NativeHistogramMaxExemplars
+		h.NativeHistogramExemplarTTL = opts.NativeHistogramExemplarTTL
+	}}
+}
+
+// WithLabelsFromMetadata adds one label per metadata key, named after the
+// key in lower case with "-" replaced by "_" ("x-tenant" becomes
+// x_tenant). The server reads the incoming metadata, the client the
+// outgoing metadata; a missing key gives "".
+//
+// The values come from callers, so they are made safe: invalid UTF-8 is
+// replaced, values are cut to [MaxLabelValueLength] bytes, and each label
+// records at most [DefaultLabelValueLimit] distinct values (see
+// [WithLabelValueLimit]) before folding the rest into
+// [OverflowLabelValue]. The constructor panics if a key cannot become a
+// label name.
+func WithLabelsFromMetadata(keys ...string) Option {
+	return func(c *core.Config) {
+		for _, k := range keys {
+			name := strings.ReplaceAll(strings.ToLower(k), "-", "_")
+			c.Extra = append(c.Extra, core.ExtraLabel{
+				Name: name, Key: strings.ToLower(k),
+				Option: fmt.Sprintf("WithLabelsFromMetadata(%q)", k),
+			})
+		}
 	}
 }
 
-func (c *config) enableHistogram(id metricID, opts []HistogramOption) {
-	c.enabled[id] = true
-	c.hist[id] = append(c.hist[id][:0:0], opts...)
+// WithContextLabel adds a label named name whose value value computes from
+// each RPC's context, for example a tenant an authentication interceptor
+// stored there. Each label has its own function, so names and values
+// cannot disagree. Values get the same protection as
+// [WithLabelsFromMetadata]'s. The constructor panics if name is not a valid
+// label name or value is nil.
+func WithContextLabel(name string, value func(context.Context) string) Option {
+	return func(c *core.Config) {
+		c.Extra = append(c.Extra, core.ExtraLabel{
+			Name: name, FromContext: value, Option: fmt.Sprintf("WithContextLabel(%q)", name),
+		})
+	}
+}
+
+// WithLabelValueLimit sets how many distinct values each extra label
+// records before folding further values into [OverflowLabelValue]. The
+// default is [DefaultLabelValueLimit]. The constructor panics if limit is
+// less than 1.
+func WithLabelValueLimit(limit int) Option {
+	return func(c *core.Config) { c.LabelValueLimit, c.LabelValueLimitGiven = limit, true }
+}
+
+// WithExemplarFromContext attaches an exemplar, such as a trace ID, to the
+// handled counter and to every enabled histogram (seconds and bytes). fn is
+// called once per RPC, when it starts; a nil result means no exemplar.
+//
+// client_golang panics on an exemplar it rejects: more than 128 runes of
+// names and values together, a value that is not valid UTF-8, or a bad
+// label name. Such an exemplar is dropped instead and counted in
+// grpcprom_server_exemplars_dropped_total or
+// grpcprom_client_exemplars_dropped_total; the RPC is recorded without it.
+func WithExemplarFromContext(fn func(context.Context) prometheus.Labels) Option {
+	return func(c *core.Config) { c.Exemplar = fn }
 }

@@ -87,10 +87,11 @@ func mustPanic(t *testing.T, f func(), parts ...string) {
 }
 
 func TestConfigurationErrors(t *testing.T) {
-	mustPanic(t, func() { grpcprom.WithMethodLimit(0) }, "WithMethodLimit(0)", "at least 1")
+	mustPanic(t, func() { grpcprom.NewServerMetrics(grpcprom.WithMethodLimit(0)) }, "grpcprom: NewServerMetrics: WithMethodLimit: the limit must be at least 1, not 0")
+	mustPanic(t, func() { grpcprom.NewClientMetrics(grpcprom.WithMethodLimit(-3)) }, "grpcprom: NewClientMetrics: WithMethodLimit: the limit must be at least 1, not -3")
 	mustPanic(t, func() {
-		grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram(grpcprom.WithHistogramBuckets([]float64{1, 0.5})))
-	}, "grpc_server_handling_seconds", "must increase")
+		grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram(grpcprom.WithHistogramBuckets([]float64{0.05, 0.5, 0.1})))
+	}, "grpcprom: NewServerMetrics: WithServerHandlingTimeHistogram: bucket 2 (0.1) is not greater than bucket 1 (0.5)")
 	mustPanic(t, func() {
 		grpcprom.NewClientMetrics(grpcprom.WithConstLabels(prometheus.Labels{"bad-name": "x"}))
 	}, "WithConstLabels", `"bad-name"`)

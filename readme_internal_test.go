@@ -4,6 +4,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/seed-db7adb15/grpcprom/internal/core"
 )
 
 // renderMetricTable renders the metric table as the README's metric
@@ -12,26 +14,40 @@ func renderMetricTable() string {
 	var b strings.Builder
 	b.WriteString("| Metric | Type | Labels | Legacy name | Enabled by |\n")
 	b.WriteString("| --- | --- | --- | --- | --- |\n")
-	for _, d := range metricTable {
+	for _, d := range core.Table {
 		labels := "grpc_type, grpc_service, grpc_method"
-		if d.code {
+		switch {
+		case d.Labels == core.NoLabels:
+			labels = "none"
+		case d.Code:
 			labels += ", grpc_code"
+		case d.CodeOption:
+			labels += " (+ grpc_code with `WithCodeOnHistograms`)"
 		}
 		legacy := "same"
-		if d.legacyName != "" {
-			legacy = "`" + d.legacyName + "`"
+		if d.LegacyName != "" {
+			legacy = "`" + d.LegacyName + "`"
 		}
-		if d.code {
+		if d.Code || d.CodeOption {
 			legacy += " (label `code`)"
 		}
-		enabled := "always"
-		if d.option != "" {
-			enabled = "`" + d.option + "`"
+		switch d.LegacyCounting {
+		case core.StreamedRequests:
+			legacy += "; counts only messages of client streams"
+		case core.StreamedResponses:
+			legacy += "; counts only messages of server streams"
 		}
-		if d.id == idHandling {
+		enabled := "always"
+		if d.Option != "" {
+			enabled = "`" + d.Option + "`"
+		}
+		if d.Legacy {
 			enabled += "; always in legacy mode"
 		}
-		b.WriteString("| `" + d.name + "` | " + d.kind.String() + " | " + labels + " | " + legacy + " | " + enabled + " |\n")
+		if d.StreamsOnly {
+			enabled += "; streams only"
+		}
+		b.WriteString("| `" + d.Name + "` | " + d.Kind.String() + " | " + labels + " | " + legacy + " | " + enabled + " |\n")
 	}
 	return b.String()
 }

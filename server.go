@@ -3,35 +3,37 @@ package grpcprom
 import (
 	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc"
+
+	"github.com/seed-db7adb15/grpcprom/internal/core"
 )
 
 // ServerMetrics records the metrics of a gRPC server. It is a
 // [prometheus.Collector]: register it with your registry, then install
 // either its interceptors or its stats handler on the server.
 type ServerMetrics struct {
-	r *recorder
+	r *core.Recorder
 }
 
 var _ prometheus.Collector = (*ServerMetrics)(nil)
 
 // NewServerMetrics returns server metrics configured by opts. It panics,
-// naming the problem, when the options are inconsistent, for example
+// naming the option, when the options are inconsistent, for example
 // buckets that do not increase.
 func NewServerMetrics(opts ...ServerOption) *ServerMetrics {
-	cfg := config{side: serverSide}
+	cfg := core.Config{Side: core.Server}
 	for _, o := range opts {
 		if o != nil {
 			o.applyServer(&cfg)
 		}
 	}
-	return &ServerMetrics{r: newRecorder(&cfg)}
+	return &ServerMetrics{r: newRecorder("NewServerMetrics", cfg)}
 }
 
 // Describe implements [prometheus.Collector].
-func (m *ServerMetrics) Describe(ch chan<- *prometheus.Desc) { m.r.describe(ch) }
+func (m *ServerMetrics) Describe(ch chan<- *prometheus.Desc) { m.r.Describe(ch) }
 
 // Collect implements [prometheus.Collector].
-func (m *ServerMetrics) Collect(ch chan<- prometheus.Metric) { m.r.collect(ch) }
+func (m *ServerMetrics) Collect(ch chan<- prometheus.Metric) { m.r.Collect(ch) }
 
 // ServiceInfoProvider is anything that lists its services, such as
 // *grpc.Server.
@@ -48,13 +50,17 @@ type ServiceInfoProvider interface {
 // server through grpc.UnknownServiceHandler) are recorded as
 // grpc_service="unknown", grpc_method="unknown".
 func (m *ServerMetrics) InitializeMetrics(s ServiceInfoProvider) {
+	initializeServer(m.r, s)
+}
+
+// initializeServer is InitializeMetrics for any front end over r.
+func initializeServer(r *core.Recorder, s ServiceInfoProvider) {
 	for service, info := range s.GetServiceInfo() {
 		for _, mi := range info.Methods {
-			full := "/" + service + "/" + mi.Name
-			m.r.cache.insert(full, typeOf(mi.IsClientStream, mi.IsServerStream), true).initialize()
+			r.InitializeMethod("/"+service+"/"+mi.Name, core.TypeOf(mi.IsClientStream, mi.IsServerStream))
 		}
 	}
-	m.r.cache.freeze()
+	r.Freeze()
 }
 
 // ServerOptions returns the options that install the metrics' interceptors
@@ -63,5 +69,17 @@ func (m *ServerMetrics) ServerOptions() []grpc.ServerOption {
 	return []grpc.ServerOption{
 		grpc.ChainUnaryInterceptor(m.UnaryServerInterceptor()),
 		grpc.ChainStreamInterceptor(m.StreamServerInterceptor()),
+	}
+}
+
+func init() {
+	core.RecorderOf = func(m any) *core.Recorder {
+		switch m := m.(type) {
+		case *ServerMetrics:
+			return m.r
+		case *ClientMetrics:
+			return m.r
+		}
+		return nil
 	}
 }

@@ -1,4 +1,4 @@
-package grpcprom
+package core
 
 import (
 	"strings"
@@ -8,34 +8,42 @@ import (
 
 // entryMaps holds, per RPC type, the entry of each method name. One map
 // per type keeps the hot lookup a plain string hash.
-type entryMaps [numRPCTypes]map[string]*methodEntry
+type entryMaps [NumTypes]map[string]*methodEntry
 
 // seriesCache maps method names to their entries. Reads are a lock-free
 // lookup in an immutable map; the rare insert copies the map. It bounds the
 // number of methods: names it will not keep are answered with the
 // catch-all entry and are never stored.
 type seriesCache struct {
-	r       *recorder
+	r       *Recorder
 	m       atomic.Pointer[entryMaps]
 	mu      sync.Mutex
 	methods map[string]struct{}
 	limit   int
-	// frozen is set by InitializeMetrics: from then on, only the methods
-	// it registered get series of their own.
+	// frozen is set by Freeze: from then on, only the methods already
+	// known get series of their own.
 	frozen   bool
-	catchAll [numRPCTypes]*methodEntry
+	catchAll [NumTypes]*methodEntry
 }
 
-func (c *seriesCache) init(r *recorder, limit int) {
+func (c *seriesCache) init(r *Recorder, limit int) {
 	c.r = r
 	c.limit = limit
 	c.methods = map[string]struct{}{}
-	var empty entryMaps
-	c.m.Store(&empty)
+	c.m.Store(&entryMaps{})
+}
+
+// reset drops every entry, so that they are built again with the metrics
+// enabled now; the methods admitted so far stay admitted.
+func (c *seriesCache) reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.m.Store(&entryMaps{})
+	c.catchAll = [NumTypes]*methodEntry{}
 }
 
 // get returns the entry of fullMethod called as typ.
-func (c *seriesCache) get(fullMethod string, typ rpcType) *methodEntry {
+func (c *seriesCache) get(fullMethod string, typ RPCType) *methodEntry {
 	if e, ok := c.m.Load()[typ][fullMethod]; ok {
 		return e
 	}
@@ -43,15 +51,15 @@ func (c *seriesCache) get(fullMethod string, typ rpcType) *methodEntry {
 }
 
 // insert is get's slow path. With force it accepts a well-formed name
-// past the limit or after freezing; InitializeMetrics uses that.
-func (c *seriesCache) insert(fullMethod string, typ rpcType, force bool) *methodEntry {
+// past the limit or after freezing; InitializeMethod uses that.
+func (c *seriesCache) insert(fullMethod string, typ RPCType, force bool) *methodEntry {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	old := c.m.Load()
 	if e, ok := old[typ][fullMethod]; ok {
 		return e
 	}
-	_, _, ok := splitMethod(fullMethod)
+	service, method, ok := SplitMethod(fullMethod)
 	if ok && !force {
 		_, known := c.methods[fullMethod]
 		ok = known || (!c.frozen && len(c.methods) < c.limit)
@@ -62,9 +70,9 @@ func (c *seriesCache) insert(fullMethod string, typ rpcType, force bool) *method
 	// Clone so that the cache does not pin a larger buffer the name was
 	// sliced from.
 	fullMethod = strings.Clone(fullMethod)
-	service, method, _ := splitMethod(fullMethod)
+	service, method, _ = SplitMethod(fullMethod)
 	c.methods[fullMethod] = struct{}{}
-	e := c.r.newEntry([]string{typ.String(), service, method})
+	e := c.r.newEntry(typ, []string{TypeValues[c.r.values][typ], service, method})
 	maps := *old
 	m := make(map[string]*methodEntry, len(old[typ])+1)
 	for k, v := range old[typ] {
@@ -77,15 +85,15 @@ func (c *seriesCache) insert(fullMethod string, typ rpcType, force bool) *method
 }
 
 // unknown returns the catch-all entry of typ.
-func (c *seriesCache) unknown(typ rpcType) *methodEntry {
+func (c *seriesCache) unknown(typ RPCType) *methodEntry {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.unknownLocked(typ)
 }
 
-func (c *seriesCache) unknownLocked(typ rpcType) *methodEntry {
+func (c *seriesCache) unknownLocked(typ RPCType) *methodEntry {
 	if c.catchAll[typ] == nil {
-		c.catchAll[typ] = c.r.newEntry([]string{typ.String(), unknownName, unknownName})
+		c.catchAll[typ] = c.r.newEntry(typ, []string{TypeValues[c.r.values][typ], UnknownName, UnknownName})
 	}
 	return c.catchAll[typ]
 }
@@ -99,7 +107,8 @@ func (c *seriesCache) freeze() {
 // methodEntry holds the series of one method and type: a single one, or,
 // with extra labels, one per combination of their values.
 type methodEntry struct {
-	r      *recorder
+	r      *Recorder
+	typ    RPCType
 	values []string
 	plain  *series
 
@@ -107,10 +116,10 @@ type methodEntry struct {
 	byExtra map[string]*series
 }
 
-func (r *recorder) newEntry(values []string) *methodEntry {
-	e := &methodEntry{r: r, values: values}
+func (r *Recorder) newEntry(typ RPCType, values []string) *methodEntry {
+	e := &methodEntry{r: r, typ: typ, values: values}
 	if len(r.extra) == 0 {
-		e.plain = r.newSeries(values)
+		e.plain = r.newSeries(typ, values)
 	} else {
 		e.byExtra = map[string]*series{}
 	}
@@ -137,7 +146,7 @@ func (e *methodEntry) withExtra(vals []string) *series {
 	if s, ok := e.byExtra[string(k)]; ok {
 		return s
 	}
-	s = e.r.newSeries(append(append(make([]string, 0, len(e.values)+len(vals)), e.values...), vals...))
+	s = e.r.newSeries(e.typ, append(append(make([]string, 0, len(e.values)+len(vals)), e.values...), vals...))
 	e.byExtra[string(k)] = s
 	return s
 }
@@ -152,7 +161,7 @@ func (e *methodEntry) initialize() {
 	}
 	vals := make([]string, len(e.r.extra))
 	for i := range e.r.extra {
-		vals[i] = e.r.extra[i].seen.admit("", e.r.labelValueLimit)
+		vals[i] = e.r.extra[i].seen.admit("", e.r.cfg.LabelValueLimit)
 	}
 	e.withExtra(vals).initialize()
 }

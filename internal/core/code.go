@@ -1,4 +1,4 @@
-package grpcprom
+package core
 
 import (
 	"context"
@@ -8,29 +8,26 @@ import (
 	"google.golang.org/grpc/status"
 )
 
-// numCodes is the number of status codes gRPC defines.
-const numCodes = 17
-
 // grpcStatus is implemented by the errors of the status package and by any
 // error that carries a gRPC status.
 type grpcStatus interface {
 	GRPCStatus() *status.Status
 }
 
-// codeOf returns the status code an RPC that ended with err is recorded
+// CodeOf returns the status code an RPC that ended with err is recorded
 // with: the code gRPC's server puts on the wire for a handler that returns
 // err. Like status.FromError it finds a status anywhere errors.As would;
 // like the server it then maps context errors to Canceled and
 // DeadlineExceeded, and anything else to Unknown. Codes outside gRPC's 17
 // become Unknown. Unless an error in the chain has an As method, it does
 // not allocate.
-func codeOf(err error) codes.Code {
+func CodeOf(err error) codes.Code {
 	if err == nil {
 		return codes.OK
 	}
 	switch c, found := statusCode(err); found {
 	case statusFound:
-		return clampCode(c)
+		return ClampCode(c)
 	case statusNil:
 		// status.FromError gives up on a nil status; the server then
 		// still looks for a context error.
@@ -38,7 +35,7 @@ func codeOf(err error) codes.Code {
 		var gs grpcStatus
 		if errors.As(err, &gs) {
 			if st := gs.GRPCStatus(); st != nil {
-				return clampCode(st.Code())
+				return ClampCode(st.Code())
 			}
 		}
 	}
@@ -89,13 +86,4 @@ func statusCode(err error) (codes.Code, statusResult) {
 		}
 	}
 	return 0, statusNone
-}
-
-// clampCode maps codes outside gRPC's 17, which a peer can send, to
-// Unknown so that they cannot add series.
-func clampCode(c codes.Code) codes.Code {
-	if c >= numCodes {
-		return codes.Unknown
-	}
-	return c
 }

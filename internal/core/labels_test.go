@@ -1,4 +1,4 @@
-package grpcprom
+package core
 
 import (
 	"strings"
@@ -16,8 +16,8 @@ func TestSanitizeLabelValue(t *testing.T) {
 		"a" + strings.Repeat("é", 70): "a" + strings.Repeat("é", 63),
 	}
 	for in, want := range cases {
-		if got := sanitizeLabelValue(in); got != want {
-			t.Errorf("sanitizeLabelValue(%q) = %q, want %q", in, got, want)
+		if got := SanitizeLabelValue(in); got != want {
+			t.Errorf("SanitizeLabelValue(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
@@ -27,21 +27,21 @@ func FuzzSanitizeLabelValue(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
-		out := sanitizeLabelValue(in)
+		out := SanitizeLabelValue(in)
 		if !utf8.ValidString(out) {
-			t.Fatalf("sanitizeLabelValue(%q) = %q: not valid UTF-8", in, out)
+			t.Fatalf("SanitizeLabelValue(%q) = %q: not valid UTF-8", in, out)
 		}
 		if len(out) > MaxLabelValueLength {
-			t.Fatalf("sanitizeLabelValue(%q) is %d bytes long", in, len(out))
+			t.Fatalf("SanitizeLabelValue(%q) is %d bytes long", in, len(out))
 		}
 		if utf8.ValidString(in) && len(in) <= MaxLabelValueLength && out != in {
-			t.Fatalf("sanitizeLabelValue changed the safe value %q to %q", in, out)
+			t.Fatalf("SanitizeLabelValue changed the safe value %q to %q", in, out)
 		}
 		if utf8.ValidString(in) && !strings.HasPrefix(in, out) {
-			t.Fatalf("sanitizeLabelValue(%q) = %q is not a prefix", in, out)
+			t.Fatalf("SanitizeLabelValue(%q) = %q is not a prefix", in, out)
 		}
-		if sanitizeLabelValue(out) != out {
-			t.Fatalf("sanitizeLabelValue is not idempotent on %q", in)
+		if SanitizeLabelValue(out) != out {
+			t.Fatalf("SanitizeLabelValue is not idempotent on %q", in)
 		}
 	})
 }

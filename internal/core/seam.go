@@ -1,0 +1,196 @@
+package core
+
+import (
+	"context"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"google.golang.org/grpc/codes"
+)
+
+// This file is the whole of what a front end may call. A front end turns
+// its framework's events into these calls and hands over the values the
+// core needs (method, type, label values, code); the core never reads
+// gRPC metadata or HTTP headers itself.
+
+// LabelSource gives extra-label values by key: a front end implements it
+// over gRPC metadata, HTTP headers or a map of labels. Implementations
+// should be pointer-shaped or empty, so that passing one does not
+// allocate.
+type LabelSource interface {
+	LabelValue(ctx context.Context, key string) string
+}
+
+// Start describes an RPC that begins.
+type Start struct {
+	FullMethod string
+	Type       RPCType
+	// Labels supplies the values of extra labels that have a Key; nil
+	// gives "".
+	Labels LabelSource
+	// Exemplar, when set, replaces the recorder's exemplar function for
+	// this RPC.
+	Exemplar func(context.Context) prometheus.Labels
+	// Unknown records the RPC under the catch-all series whatever its
+	// name; a server uses it for methods it has no handler for.
+	Unknown bool
+}
+
+// Call is one RPC between Begin and End. It is a value, so that unary
+// paths keep it on the stack. Its methods must not be called
+// concurrently, except that End may race with nothing: front ends make
+// sure End runs exactly once.
+type Call struct {
+	s     *series
+	start time.Duration
+	// ex is the RPC's exemplar, nil when there is none.
+	ex prometheus.Labels
+}
+
+// maxStackLabels is how many extra labels resolve without allocating.
+const maxStackLabels = 8
+
+// Begin records the start of an RPC.
+func (r *Recorder) Begin(ctx context.Context, st Start) Call {
+	var e *methodEntry
+	if st.Unknown {
+		e = r.cache.unknown(st.Type)
+	} else {
+		e = r.cache.get(st.FullMethod, st.Type)
+	}
+	s := e.plain
+	if s == nil {
+		var buf [maxStackLabels]string
+		vals := buf[:0]
+		if len(r.extra) > len(buf) {
+			vals = make([]string, 0, len(r.extra))
+		}
+		vals = vals[:len(r.extra)]
+		r.extraValues(ctx, st.Labels, vals)
+		s = e.withExtra(vals)
+	}
+	s.started.Inc()
+	if s.inFlight != nil {
+		s.inFlight.Inc()
+	}
+	c := Call{s: s}
+	exemplar := r.exemplar
+	if st.Exemplar != nil {
+		exemplar = st.Exemplar
+	}
+	if exemplar != nil {
+		c.ex = r.checkExemplar(exemplar(ctx))
+	}
+	if s.timed {
+		c.start = Monotonic()
+	}
+	return c
+}
+
+// Received records a received message.
+func (c *Call) Received() {
+	if c.s.msgReceived != nil {
+		c.s.msgReceived.Inc()
+	}
+}
+
+// Sent records a sent message.
+func (c *Call) Sent() {
+	if c.s.msgSent != nil {
+		c.s.msgSent.Inc()
+	}
+}
+
+// ReceivedSize records a received message of n bytes, uncompressed.
+func (c *Call) ReceivedSize(n int) {
+	c.Received()
+	if c.s.recvSize != nil {
+		observe(c.s.recvSize, float64(n), c.ex)
+	}
+}
+
+// SentSize records a sent message of n bytes, uncompressed.
+func (c *Call) SentSize(n int) {
+	c.Sent()
+	if c.s.sentSize != nil {
+		observe(c.s.sentSize, float64(n), c.ex)
+	}
+}
+
+// RecvTimed and SendTimed report whether the per-call receive and send
+// histograms of client streams are on, so that front ends read the clock
+// only then.
+func (c *Call) RecvTimed() bool { return c.s.streamRecv != nil }
+
+// SendTimed: see RecvTimed.
+func (c *Call) SendTimed() bool { return c.s.streamSend != nil }
+
+// RecvCall records one receive call on a client stream that started at t0
+// (from Monotonic).
+func (c *Call) RecvCall(t0 time.Duration) {
+	if c.s.streamRecv != nil {
+		observe(c.s.streamRecv, (Monotonic() - t0).Seconds(), c.ex)
+	}
+}
+
+// SendCall records one send call on a client stream that started at t0.
+func (c *Call) SendCall(t0 time.Duration) {
+	if c.s.streamSend != nil {
+		observe(c.s.streamSend, (Monotonic() - t0).Seconds(), c.ex)
+	}
+}
+
+// End records the completion of the RPC with code. Front ends make sure
+// it runs exactly once per Begin.
+func (c *Call) End(code codes.Code) {
+	cs := c.s.forCode(code)
+	if c.ex != nil {
+		cs.handled.(prometheus.ExemplarAdder).AddWithExemplar(1, c.ex)
+	} else {
+		cs.handled.Inc()
+	}
+	if c.s.inFlight != nil {
+		c.s.inFlight.Dec()
+	}
+	if c.s.timed {
+		h := c.s.handling
+		if cs.handling != nil {
+			h = cs.handling
+		}
+		observe(h, (Monotonic() - c.start).Seconds(), c.ex)
+	}
+}
+
+// InitializeMethod creates the series of one method at zero, all codes
+// included, even past the method limit.
+func (r *Recorder) InitializeMethod(fullMethod string, typ RPCType) {
+	r.cache.insert(fullMethod, typ, true).initialize()
+}
+
+// Freeze makes every method not known so far record under the catch-all.
+// Servers call it after initializing the methods they register.
+func (r *Recorder) Freeze() { r.cache.freeze() }
+
+// NoteStatsHandler tells the recorder that a stats handler records into
+// it, which brings the metrics only a stats handler fills.
+func (r *Recorder) NoteStatsHandler() { r.statsHandlerMade.Store(true) }
+
+// OKWithoutResponse counts one RPC that gRPC ended without error but also
+// without the response its type requires.
+func (r *Recorder) OKWithoutResponse() {
+	if r.okWithoutResponse != nil {
+		r.okWithoutResponse.Inc()
+	}
+}
+
+// clockBase anchors Monotonic.
+var clockBase = time.Now()
+
+// Monotonic reads the monotonic clock alone. time.Now also reads the wall
+// clock, which costs as much again and is not needed for durations.
+func Monotonic() time.Duration { return time.Since(clockBase) }
+
+// RecorderOf returns the recorder behind a grpcprom.ServerMetrics or
+// ClientMetrics, so that front ends in other packages (compat, connectprom)
+// can record into collectors users built with grpcprom. grpcprom sets it.
+var RecorderOf func(metrics any) *Recorder
