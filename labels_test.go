@@ -97,7 +97,7 @@ func TestLabelConfigurationErrors(t *testing.T) {
 	mustPanic(t, server(grpcprom.WithLabelsFromMetadata("grpc-method")), `grpcprom: NewServerMetrics: WithLabelsFromMetadata("grpc-method"): label "grpc_method" is defined twice, is a const label, or is set by grpcprom itself`)
 	mustPanic(t, func() {
 		grpcprom.NewServerMetrics(grpcprom.WithLabelsFromMetadata("tenant"), grpcprom.WithContextLabel("tenant", empty))
-}, `"tenant"`, "twice")
+	}, `"tenant"`, "twice")
 }
 
 // TestHostileMetadata sends what grpc-go's client will not: hundreds of

@@ -59,7 +59,7 @@ func (c *seriesCache) insert(fullMethod string, typ RPCType, force bool) *method
 	if e, ok := old[typ][fullMethod]; ok {
 		return e
 	}
-	service, method, ok := SplitMethod(fullMethod)
+	_, _, ok := SplitMethod(fullMethod)
 	if ok && !force {
 		_, known := c.methods[fullMethod]
 		ok = known || (!c.frozen && len(c.methods) < c.limit)
@@ -70,7 +70,7 @@ func (c *seriesCache) insert(fullMethod string, typ RPCType, force bool) *method
 	// Clone so that the cache does not pin a larger buffer the name was
 	// sliced from.
 	fullMethod = strings.Clone(fullMethod)
-	service, method, _ = SplitMethod(fullMethod)
+	service, method, _ := SplitMethod(fullMethod)
 	c.methods[fullMethod] = struct{}{}
 	e := c.r.newEntry(typ, []string{TypeValues[c.r.values][typ], service, method})
 	maps := *old

@@ -197,13 +197,6 @@ func (r *Recorder) EnableHistogram(id MetricID, h HistogramConfig) (prometheus.C
 	return v.collector(), nil
 }
 
-// vec returns the built row id, or nil when it is off.
-func (r *Recorder) vec(id MetricID) *metricVec {
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	return r.vecs[id]
-}
-
 // Describe implements prometheus.Collector.
 func (r *Recorder) Describe(ch chan<- *prometheus.Desc) {
 	r.mu.RLock()
