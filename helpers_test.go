@@ -128,21 +128,52 @@ type env struct {
 
 func startEnv(t testing.TB, serverOpts []grpc.ServerOption, dialOpts []grpc.DialOption) *env {
 	t.Helper()
+	var srv *grpc.Server
+	addr := startServer(t, serverOpts, func(s *grpc.Server) {
+		pb.RegisterGreeterServer(s, greeter{})
+		srv = s
+	})
+	conn := dial(t, addr, dialOpts)
+	return &env{srv: srv, conn: conn, client: pb.NewGreeterClient(conn), addr: addr}
+}
+
+// startServer serves on a loopback port until the test ends and returns
+// the address; register adds the services.
+func startServer(t testing.TB, opts []grpc.ServerOption, register func(*grpc.Server)) string {
+	t.Helper()
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("listen: %v", err)
 	}
-	srv := grpc.NewServer(serverOpts...)
-	pb.RegisterGreeterServer(srv, greeter{})
+	srv := grpc.NewServer(opts...)
+	register(srv)
 	go func() { _ = srv.Serve(lis) }()
 	t.Cleanup(srv.Stop)
-	dialOpts = append([]grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials())}, dialOpts...)
-	conn, err := grpc.NewClient(lis.Addr().String(), dialOpts...)
+	return lis.Addr().String()
+}
+
+// dial connects to addr without TLS until the test ends.
+func dial(t testing.TB, addr string, opts []grpc.DialOption) *grpc.ClientConn {
+	t.Helper()
+	opts = append([]grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials())}, opts...)
+	conn, err := grpc.NewClient(addr, opts...)
 	if err != nil {
 		t.Fatalf("new client: %v", err)
 	}
 	t.Cleanup(func() { _ = conn.Close() })
-	return &env{srv: srv, conn: conn, client: pb.NewGreeterClient(conn), addr: lis.Addr().String()}
+	return conn
+}
+
+// withLabel adds a "label=value" pair to a snapshot key.
+func withLabel(k, pair string) string {
+	name, labels, _ := strings.Cut(strings.TrimSuffix(k, "}"), "{")
+	l, v, _ := strings.Cut(pair, "=")
+	parts := []string{fmt.Sprintf("%s=%q", l, v)}
+	if labels != "" {
+		parts = append(parts, strings.Split(labels, ",")...)
+	}
+	sort.Strings(parts)
+	return name + "{" + strings.Join(parts, ",") + "}"
 }
 
 // snapshot gathers reg and flattens it into "name{label="value",...}"

@@ -1,12 +1,14 @@
 package grpcprom_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/seed-db7adb15/grpcprom"
+	pb "github.com/seed-db7adb15/grpcprom/examples/helloworld/helloworld"
 )
 
 func TestNamespaceSubsystemConstLabelsBuckets(t *testing.T) {
@@ -98,4 +100,44 @@ func TestConfigurationErrors(t *testing.T) {
 	mustPanic(t, func() {
 		grpcprom.NewServerMetrics(grpcprom.WithConstLabels(prometheus.Labels{"grpc_code": "x"}))
 	}, "WithConstLabels", "grpc_code")
+}
+
+// TestConstLabelSideWithExemplars: the exemplar-drop counters are named per
+// side, so a const label called "side" cannot make the server's and the
+// client's collide in one registry.
+func TestConstLabelSideWithExemplars(t *testing.T) {
+	ex := func(context.Context) prometheus.Labels { return prometheus.Labels{"trace_id": "abc"} }
+	sm := grpcprom.NewServerMetrics(grpcprom.WithConstLabels(prometheus.Labels{"side": "edge"}), grpcprom.WithExemplarFromContext(ex))
+	cm := grpcprom.NewClientMetrics(grpcprom.WithConstLabels(prometheus.Labels{"side": "edge"}), grpcprom.WithExemplarFromContext(ex))
+	reg := prometheus.NewPedanticRegistry()
+	if err := reg.Register(sm); err != nil {
+		t.Fatal(err)
+	}
+	if err := reg.Register(cm); err != nil {
+		t.Fatalf("client collector clashes with the server's: %v", err)
+	}
+	got := snapshot(t, reg)
+	for _, k := range []string{`grpcprom_server_exemplars_dropped_total{side="edge"}`, `grpcprom_client_exemplars_dropped_total{side="edge"}`} {
+		if v, ok := got[k]; !ok || v != 0 {
+			t.Errorf("%s = %v (present %v), want 0", k, v, ok)
+		}
+	}
+}
+
+// TestHistogramOptsKeepTableNames: WithHistogramOpts takes buckets and
+// native settings only; a name, help or const labels in it are ignored.
+func TestHistogramOptsKeepTableNames(t *testing.T) {
+	sm := grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram(grpcprom.WithHistogramOpts(prometheus.HistogramOpts{
+		Name: "renamed", Namespace: "x", Help: "other", ConstLabels: prometheus.Labels{"grpc_code": "OK"}, Buckets: []float64{1, 2},
+	})))
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(sm)
+	e := startEnv(t, sm.ServerOptions(), nil)
+	if _, err := e.client.SayHello(context.Background(), &pb.HelloRequest{Name: "ok"}); err != nil {
+		t.Fatal(err)
+	}
+	assertSeries(t, filter(snapshot(t, reg), "grpc_server_handling"), map[string]float64{
+		key("grpc_server_handling_seconds_count", "unary", "SayHello"): 1,
+	})
+	assertBuckets(t, reg, "grpc_server_handling_seconds", []float64{1, 2})
 }
