@@ -30,12 +30,13 @@ func TestInitializeMetrics(t *testing.T) {
 		want[key("grpc_server_msg_received_total", p.typ, p.method)] = 0
 		want[key("grpc_server_msg_sent_total", p.typ, p.method)] = 0
 		want[key("grpc_server_handling_seconds_count", p.typ, p.method)] = 0
+		want[key("grpc_server_panics_total", p.typ, p.method)] = 0
 		for c := codes.OK; c <= codes.Unauthenticated; c++ {
 			want[key("grpc_server_handled_total", p.typ, p.method, "grpc_code="+c.String())] = 0
 		}
 	}
-	if len(want) != 4*(4+17) {
-		t.Fatalf("test expects %d series, want %d", len(want), 4*(4+17))
+	if len(want) != 4*(5+17) {
+		t.Fatalf("test expects %d series, want %d", len(want), 4*(5+17))
 	}
 	assertSeries(t, filter(snapshot(t, reg), "grpc_server_"), want)
 }

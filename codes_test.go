@@ -114,6 +114,8 @@ func TestPanicRecordedAndRepanicked(t *testing.T) {
 		key("grpc_server_msg_sent_total", "bidi_stream", "SayHelloBidiStream"):                      1,
 		key("grpc_server_handling_seconds_count", "bidi_stream", "SayHelloBidiStream"):              1,
 		key("grpc_server_in_flight_rpcs", "bidi_stream", "SayHelloBidiStream"):                      0,
+		key("grpc_server_panics_total", "unary", "SayHello"):                                        1,
+		key("grpc_server_panics_total", "bidi_stream", "SayHelloBidiStream"):                        1,
 	}
 	assertSeries(t, filter(snapshot(t, reg), "grpc_server_"), want)
 	if v := value(t, reg, key("grpc_client_handled_total", "bidi_stream", "SayHelloBidiStream", "grpc_code=Internal")); v != 1 {

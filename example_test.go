@@ -104,6 +104,7 @@ func ExampleServerMetrics_InitializeMetrics() {
 	// grpc_server_handled_total 68 series
 	// grpc_server_msg_received_total 4 series
 	// grpc_server_msg_sent_total 4 series
+	// grpc_server_panics_total 4 series
 	// grpc_server_started_total 4 series
 }
 
@@ -119,7 +120,11 @@ func printSeries(reg prometheus.Gatherer, names ...string) {
 				continue
 			}
 			for _, m := range mf.GetMetric() {
-				fmt.Printf("%s%s %g\n", name, labelString(m.GetLabel(), ""), m.GetCounter().GetValue())
+				v := m.GetCounter().GetValue()
+				if m.GetGauge() != nil {
+					v = m.GetGauge().GetValue()
+				}
+				fmt.Printf("%s%s %g\n", name, labelString(m.GetLabel(), ""), v)
 			}
 		}
 	}

@@ -286,6 +286,56 @@ func WithLabelValueLimit(limit int) Option {
 	return func(c *core.Config) { c.LabelValueLimit, c.LabelValueLimitGiven = limit, true }
 }
 
+// WithMethodFilter records only the RPCs whose full method name
+// ("/package.Service/Method") record accepts: for the others nothing is
+// recorded at all, no series is created, and InitializeMetrics skips them.
+// record runs once per distinct name, whose answer is cached within the
+// method limit; past it, record runs on each call and nothing is cached.
+// Several filters must all accept a name. The constructor panics if
+// record is nil.
+func WithMethodFilter(record func(fullMethod string) bool) Option {
+	return func(c *core.Config) { c.Filters = append(c.Filters, record) }
+}
+
+// HealthServicePrefix is the method prefix of gRPC's standard health
+// service, grpc.health.v1.Health.
+const HealthServicePrefix = "/grpc.health.v1.Health/"
+
+// WithoutHealthChecks skips the RPCs of gRPC's standard health service
+// (/grpc.health.v1.Health/Check and /Watch), which load balancers and
+// orchestrators call often enough to flood the counters and drag latency
+// quantiles down. It is a [WithMethodFilter].
+func WithoutHealthChecks() Option {
+	return WithMethodFilter(func(fullMethod string) bool {
+		return !strings.HasPrefix(fullMethod, HealthServicePrefix)
+	})
+}
+
+// WithConnectionMetrics enables grpc_server_open_connections and
+// grpc_server_connections_total (or the grpc_client_ ones): connections
+// open now and accepted (established) in total, without address labels.
+// Only a stats handler sees connections: [ServerMetrics.StatsHandler]
+// records them, and so do [ServerMetrics.ServerOptions] and
+// [ClientMetrics.DialOptions], which add a stats handler for connections
+// beside the interceptors. Interceptors installed by hand do not.
+func WithConnectionMetrics() Option {
+	return func(c *core.Config) {
+		c.Enabled[core.OpenConns] = true
+		c.Enabled[core.ConnsTotal] = true
+	}
+}
+
+// WithClientAttemptMetrics records each attempt of a call beside the call:
+// grpc_client_attempt_started_total, grpc_client_attempt_handled_total and,
+// with [WithClientHandlingTimeHistogram], grpc_client_attempt_handling_seconds.
+// gRPC retries a call in several attempts under a retry policy; calls
+// minus attempts is then the number of retries. [ClientMetrics.DialOptions]
+// installs the interceptors for calls and a stats handler for attempts.
+// Calls and attempts have separate series, so neither counts the other.
+func WithClientAttemptMetrics() ClientOption {
+	return clientOption(func(c *core.Config) { c.AttemptMetrics = true })
+}
+
 // WithExemplarFromContext attaches an exemplar, such as a trace ID, to the
 // handled counter and to every enabled histogram (seconds and bytes). fn is
 // called once per RPC, when it starts; a nil result means no exemplar.

@@ -41,6 +41,15 @@ func renderMetricTable() string {
 		if d.Option != "" {
 			enabled = "`" + d.Option + "`"
 		}
+		if d.Family == core.Attempts {
+			enabled = strings.Replace(enabled, "always", "`WithClientAttemptMetrics`", 1)
+			if d.Option != "" {
+				enabled = "`WithClientAttemptMetrics` and " + enabled
+			}
+		}
+		if d.Lazy {
+			enabled += "; a method's series appears at its first event or with `InitializeMetrics`"
+		}
 		if d.Legacy {
 			enabled += "; always in legacy mode"
 		}

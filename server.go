@@ -5,6 +5,7 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/seed-db7adb15/grpcprom/internal/core"
+	"github.com/seed-db7adb15/grpcprom/internal/grpcfront"
 )
 
 // ServerMetrics records the metrics of a gRPC server. It is a
@@ -65,11 +66,18 @@ func initializeServer(r *core.Recorder, s ServiceInfoProvider) {
 
 // ServerOptions returns the options that install the metrics' interceptors
 // on a server: grpc.NewServer(sm.ServerOptions()...).
+//
+// With [WithConnectionMetrics] it also installs a stats handler that
+// records connections only.
 func (m *ServerMetrics) ServerOptions() []grpc.ServerOption {
-	return []grpc.ServerOption{
+	opts := []grpc.ServerOption{
 		grpc.ChainUnaryInterceptor(m.UnaryServerInterceptor()),
 		grpc.ChainStreamInterceptor(m.StreamServerInterceptor()),
 	}
+	if m.r.ConnectionMetrics() {
+		opts = append(opts, grpc.StatsHandler(grpcfront.ConnHandler(m.r)))
+	}
+	return opts
 }
 
 func init() {

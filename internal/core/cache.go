@@ -60,19 +60,28 @@ func (c *seriesCache) insert(fullMethod string, typ RPCType, force bool) *method
 		return e
 	}
 	_, _, ok := SplitMethod(fullMethod)
+	skip := ok && !c.r.records(fullMethod)
 	if ok && !force {
 		_, known := c.methods[fullMethod]
 		ok = known || (!c.frozen && len(c.methods) < c.limit)
 	}
-	if !ok {
+	switch {
+	case skip && !ok:
+		// Past the limit the filter runs again on the next call, but
+		// nothing grows.
+		return skipped
+	case !ok:
 		return c.unknownLocked(typ)
 	}
 	// Clone so that the cache does not pin a larger buffer the name was
 	// sliced from.
 	fullMethod = strings.Clone(fullMethod)
-	service, method, _ := SplitMethod(fullMethod)
 	c.methods[fullMethod] = struct{}{}
-	e := c.r.newEntry(typ, []string{TypeValues[c.r.values][typ], service, method})
+	e := skipped
+	if !skip {
+		service, method, _ := SplitMethod(fullMethod)
+		e = c.r.newEntry(typ, []string{TypeValues[c.r.values][typ], service, method})
+	}
 	maps := *old
 	m := make(map[string]*methodEntry, len(old[typ])+1)
 	for k, v := range old[typ] {
@@ -104,9 +113,24 @@ func (c *seriesCache) freeze() {
 	c.mu.Unlock()
 }
 
+// skipped is the entry of every method a filter excludes: it has no
+// series, and RPCs to it record nothing.
+var skipped = &methodEntry{skip: true}
+
+// records reports whether the filters let fullMethod be recorded.
+func (r *Recorder) records(fullMethod string) bool {
+	for _, f := range r.cfg.Filters {
+		if !f(fullMethod) {
+			return false
+		}
+	}
+	return true
+}
+
 // methodEntry holds the series of one method and type: a single one, or,
 // with extra labels, one per combination of their values.
 type methodEntry struct {
+	skip   bool
 	r      *Recorder
 	typ    RPCType
 	values []string
@@ -155,6 +179,9 @@ func (e *methodEntry) withExtra(vals []string) *series {
 // extra labels, it does so for the combination of empty values, the one
 // RPCs without those labels get.
 func (e *methodEntry) initialize() {
+	if e.skip {
+		return
+	}
 	if e.plain != nil {
 		e.plain.initialize()
 		return

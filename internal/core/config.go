@@ -56,6 +56,13 @@ type Config struct {
 	LabelValueLimit      int
 	LabelValueLimitGiven bool
 	Exemplar             func(context.Context) prometheus.Labels
+	// Family selects the rows the recorder builds.
+	Family Family
+	// Filters tell whether a method is recorded at all; all must agree.
+	Filters []func(fullMethod string) bool
+	// AttemptMetrics asks front ends for a second recorder of the Attempts
+	// family beside the calls.
+	AttemptMetrics bool
 }
 
 // HistogramConfig is what may be configured of one histogram: everything but its
@@ -146,6 +153,11 @@ func (c *Config) validate() error {
 			return errorf(l.Option, "label %q is defined twice, is a const label, or is set by grpcprom itself", l.Name)
 		}
 		seen[l.Name] = true
+	}
+	for _, f := range c.Filters {
+		if f == nil {
+			return errorf("WithMethodFilter", "the filter function is nil")
+		}
 	}
 	for id := range c.Hist {
 		h := &c.Hist[id]

@@ -31,6 +31,9 @@ type Recorder struct {
 	// since only a stats handler can meet such RPCs.
 	okWithoutResponse prometheus.Counter
 	statsHandlerMade  atomic.Bool
+	// openConns and connsTotal are nil without WithConnectionMetrics.
+	openConns  prometheus.Gauge
+	connsTotal prometheus.Counter
 }
 
 // metricVec is one row of the table, built for one recorder.
@@ -39,13 +42,17 @@ type metricVec struct {
 	counter *prometheus.CounterVec
 	gauge   *prometheus.GaugeVec
 	hist    *prometheus.HistogramVec
-	single  prometheus.Counter
+	// single and gauge1 are the metrics without variable labels.
+	single prometheus.Counter
+	gauge1 prometheus.Gauge
 }
 
 func (v *metricVec) collector() prometheus.Collector {
 	switch {
 	case v.single != nil:
 		return v.single
+	case v.gauge1 != nil:
+		return v.gauge1
 	case v.counter != nil:
 		return v.counter
 	case v.gauge != nil:
@@ -76,7 +83,7 @@ func New(cfg Config) (*Recorder, error) {
 		r.cfg.Enabled[OKWithoutResponse] = true
 	}
 	for _, d := range Table {
-		if d.Side == cfg.Side && (d.Option == "" || r.cfg.Enabled[d.ID] || (d.Legacy && cfg.Legacy)) {
+		if d.Side == cfg.Side && d.Family == cfg.Family && (d.Option == "" || r.cfg.Enabled[d.ID] || (d.Legacy && cfg.Legacy)) {
 			r.vecs[d.ID] = r.newVec(d)
 		}
 	}
@@ -86,12 +93,19 @@ func New(cfg Config) (*Recorder, error) {
 	if v := r.vecs[OKWithoutResponse]; v != nil {
 		r.okWithoutResponse = v.single
 	}
+	if v := r.vecs[OpenConns]; v != nil {
+		r.openConns, r.connsTotal = v.gauge1, r.vecs[ConnsTotal].single
+	}
 	r.cache.init(r, cfg.MethodLimit)
 	return r, nil
 }
 
 // Side returns the side the recorder records.
 func (r *Recorder) Side() Side { return r.cfg.Side }
+
+// ConnectionMetrics reports whether WithConnectionMetrics is on, so that a
+// front end installs what sees connections.
+func (r *Recorder) ConnectionMetrics() bool { return r.openConns != nil }
 
 // labelsFor returns the variable label names of a metric, in the order
 // series resolve their values.
@@ -123,6 +137,8 @@ func (r *Recorder) newVec(d Def) *metricVec {
 		v.single = prometheus.NewCounter(prometheus.CounterOpts{Name: name, Help: d.Help, ConstLabels: c.ConstLabels})
 	case d.Kind == Counter:
 		v.counter = prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: d.Help, ConstLabels: c.ConstLabels}, labels)
+	case d.Kind == Gauge && d.Labels == NoLabels:
+		v.gauge1 = prometheus.NewGauge(prometheus.GaugeOpts{Name: name, Help: d.Help, ConstLabels: c.ConstLabels})
 	case d.Kind == Gauge:
 		v.gauge = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: name, Help: d.Help, ConstLabels: c.ConstLabels}, labels)
 	default:

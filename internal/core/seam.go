@@ -58,6 +58,9 @@ func (r *Recorder) Begin(ctx context.Context, st Start) Call {
 	} else {
 		e = r.cache.get(st.FullMethod, st.Type)
 	}
+	if e.skip {
+		return Call{}
+	}
 	s := e.plain
 	if s == nil {
 		var buf [maxStackLabels]string
@@ -87,16 +90,20 @@ func (r *Recorder) Begin(ctx context.Context, st Start) Call {
 	return c
 }
 
+// Recording reports whether the RPC is recorded at all: false for
+// methods a filter excludes, whose calls record nothing.
+func (c *Call) Recording() bool { return c.s != nil }
+
 // Received records a received message.
 func (c *Call) Received() {
-	if c.s.msgReceived != nil {
+	if c.s != nil && c.s.msgReceived != nil {
 		c.s.msgReceived.Inc()
 	}
 }
 
 // Sent records a sent message.
 func (c *Call) Sent() {
-	if c.s.msgSent != nil {
+	if c.s != nil && c.s.msgSent != nil {
 		c.s.msgSent.Inc()
 	}
 }
@@ -104,7 +111,7 @@ func (c *Call) Sent() {
 // ReceivedSize records a received message of n bytes, uncompressed.
 func (c *Call) ReceivedSize(n int) {
 	c.Received()
-	if c.s.recvSize != nil {
+	if c.s != nil && c.s.recvSize != nil {
 		observe(c.s.recvSize, float64(n), c.ex)
 	}
 }
@@ -112,7 +119,7 @@ func (c *Call) ReceivedSize(n int) {
 // SentSize records a sent message of n bytes, uncompressed.
 func (c *Call) SentSize(n int) {
 	c.Sent()
-	if c.s.sentSize != nil {
+	if c.s != nil && c.s.sentSize != nil {
 		observe(c.s.sentSize, float64(n), c.ex)
 	}
 }
@@ -120,22 +127,22 @@ func (c *Call) SentSize(n int) {
 // RecvTimed and SendTimed report whether the per-call receive and send
 // histograms of client streams are on, so that front ends read the clock
 // only then.
-func (c *Call) RecvTimed() bool { return c.s.streamRecv != nil }
+func (c *Call) RecvTimed() bool { return c.s != nil && c.s.streamRecv != nil }
 
 // SendTimed: see RecvTimed.
-func (c *Call) SendTimed() bool { return c.s.streamSend != nil }
+func (c *Call) SendTimed() bool { return c.s != nil && c.s.streamSend != nil }
 
 // RecvCall records one receive call on a client stream that started at t0
 // (from Monotonic).
 func (c *Call) RecvCall(t0 time.Duration) {
-	if c.s.streamRecv != nil {
+	if c.RecvTimed() {
 		observe(c.s.streamRecv, (Monotonic() - t0).Seconds(), c.ex)
 	}
 }
 
 // SendCall records one send call on a client stream that started at t0.
 func (c *Call) SendCall(t0 time.Duration) {
-	if c.s.streamSend != nil {
+	if c.SendTimed() {
 		observe(c.s.streamSend, (Monotonic() - t0).Seconds(), c.ex)
 	}
 }
@@ -143,6 +150,9 @@ func (c *Call) SendCall(t0 time.Duration) {
 // End records the completion of the RPC with code. Front ends make sure
 // it runs exactly once per Begin.
 func (c *Call) End(code codes.Code) {
+	if c.s == nil {
+		return
+	}
 	cs := c.s.forCode(code)
 	if c.ex != nil {
 		cs.handled.(prometheus.ExemplarAdder).AddWithExemplar(1, c.ex)
@@ -158,6 +168,31 @@ func (c *Call) End(code codes.Code) {
 			h = cs.handling
 		}
 		observe(h, (Monotonic() - c.start).Seconds(), c.ex)
+	}
+}
+
+// Panicked records that the RPC's handler panicked. The front end still
+// ends the RPC, with code Internal.
+func (c *Call) Panicked() {
+	if c.s != nil && c.s.panicsVec != nil {
+		c.s.panicked().Inc()
+	}
+}
+
+// ConnOpened records a connection that was accepted or established; a
+// no-op without WithConnectionMetrics.
+func (r *Recorder) ConnOpened() {
+	if r.openConns != nil {
+		r.connsTotal.Inc()
+		r.openConns.Inc()
+	}
+}
+
+// ConnClosed records the end of a connection ConnOpened recorded. Front
+// ends make sure it runs once per connection.
+func (r *Recorder) ConnClosed() {
+	if r.openConns != nil {
+		r.openConns.Dec()
 	}
 }
 

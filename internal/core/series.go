@@ -25,6 +25,9 @@ type series struct {
 	sentSize    prometheus.Observer
 	// timed is set when a handling-time histogram needs the RPC's start.
 	timed bool
+	// panicsVec resolves panics on the first panic.
+	panicsVec *prometheus.CounterVec
+	panics    atomic.Pointer[prometheus.Counter]
 
 	// handledVec and handlingVec resolve byCode; handlingVec is set only
 	// when the histogram carries the code label.
@@ -47,6 +50,9 @@ func (r *Recorder) newSeries(typ RPCType, values []string) *series {
 	s := &series{r: r, values: values}
 	s.started = r.vecs[Started].counter.WithLabelValues(values...)
 	s.handledVec = r.vecs[Handled].counter
+	if v := r.vecs[Panics]; v != nil {
+		s.panicsVec = v.counter
+	}
 	s.msgReceived = r.messageCounter(MsgReceived, typ, values)
 	s.msgSent = r.messageCounter(MsgSent, typ, values)
 	if v := r.vecs[InFlight]; v != nil {
@@ -73,6 +79,9 @@ func (r *Recorder) newSeries(typ RPCType, values []string) *series {
 // does not count the messages of typ.
 func (r *Recorder) messageCounter(id MetricID, typ RPCType, values []string) prometheus.Counter {
 	v := r.vecs[id]
+	if v == nil {
+		return nil
+	}
 	if r.cfg.Legacy {
 		switch v.def.LegacyCounting {
 		case StreamedRequests:
@@ -111,9 +120,22 @@ func (s *series) forCode(c codes.Code) *codeSeries {
 	return cs
 }
 
+// panicked returns the panic counter, resolving it on first use.
+func (s *series) panicked() prometheus.Counter {
+	if p := s.panics.Load(); p != nil {
+		return *p
+	}
+	c := s.panicsVec.WithLabelValues(s.values...)
+	s.panics.Store(&c)
+	return c
+}
+
 // initialize creates every series of s at zero, for all codes.
 func (s *series) initialize() {
 	for c := codes.Code(0); c < NumCodes; c++ {
 		s.forCode(c)
+	}
+	if s.panicsVec != nil {
+		s.panicked()
 	}
 }

@@ -54,7 +54,22 @@ const (
 	SentSize
 	ExemplarsDropped
 	OKWithoutResponse
+	Panics
+	OpenConns
+	ConnsTotal
 	NumMetrics
+)
+
+// Family tells which recorder a row belongs to: calls, or the attempts a
+// client makes for them (gRPC retries a call in several attempts).
+type Family uint8
+
+const (
+	// Calls are RPCs as the application sees them.
+	Calls Family = iota
+	// Attempts are the client's attempts, as gRPC's stats handlers see
+	// them. WithClientAttemptMetrics turns the family on.
+	Attempts
 )
 
 // Unit selects the default buckets of a histogram.
@@ -115,6 +130,10 @@ type Def struct {
 	LegacyCounting Counting
 	// StreamsOnly means unary RPCs have no series of the metric.
 	StreamsOnly bool
+	// Lazy means a method's series appears at the metric's first event,
+	// or at zero with InitializeMetrics, rather than with the RPC's.
+	Lazy   bool
+	Family Family
 	// Option is what enables the metric; empty means always on.
 	Option string
 	Help   string
@@ -145,6 +164,15 @@ var Table = []Def{
 		Option: "WithExemplarFromContext",
 		Help:   "Exemplars dropped because Prometheus would reject them: over 128 runes, invalid UTF-8 or a bad label name."},
 
+	{Side: Server, ID: Panics, Name: "grpc_server_panics_total", Kind: Counter, Lazy: true,
+		Help: "Total number of RPCs whose handler panicked on the server; each is also handled with code Internal."},
+	{Side: Server, ID: OpenConns, Name: "grpc_server_open_connections", Kind: Gauge, Labels: NoLabels,
+		Option: "WithConnectionMetrics",
+		Help:   "Number of connections the server has accepted and not yet closed."},
+	{Side: Server, ID: ConnsTotal, Name: "grpc_server_connections_total", Kind: Counter, Labels: NoLabels,
+		Option: "WithConnectionMetrics",
+		Help:   "Total number of connections the server has accepted."},
+
 	{Side: Client, ID: Started, Name: "grpc_client_started_total", Kind: Counter,
 		Help: "Total number of RPCs started by the client."},
 	{Side: Client, ID: Handled, Name: "grpc_client_handled_total", LegacyName: "grpc_client_completed_total",
@@ -174,6 +202,19 @@ var Table = []Def{
 	{Side: Client, ID: ExemplarsDropped, Name: "grpcprom_client_exemplars_dropped_total", Kind: Counter, Labels: NoLabels,
 		Option: "WithExemplarFromContext",
 		Help:   "Exemplars dropped because Prometheus would reject them: over 128 runes, invalid UTF-8 or a bad label name."},
+	{Side: Client, ID: OpenConns, Name: "grpc_client_open_connections", Kind: Gauge, Labels: NoLabels,
+		Option: "WithConnectionMetrics",
+		Help:   "Number of connections the client has established and not yet closed."},
+	{Side: Client, ID: ConnsTotal, Name: "grpc_client_connections_total", Kind: Counter, Labels: NoLabels,
+		Option: "WithConnectionMetrics",
+		Help:   "Total number of connections the client has established."},
+	{Side: Client, Family: Attempts, ID: Started, Name: "grpc_client_attempt_started_total", Kind: Counter,
+		Help: "Total number of attempts the client started; a retried call makes several."},
+	{Side: Client, Family: Attempts, ID: Handled, Name: "grpc_client_attempt_handled_total", Kind: Counter, Code: true,
+		Help: "Total number of attempts the client completed, regardless of success or failure."},
+	{Side: Client, Family: Attempts, ID: Handling, Name: "grpc_client_attempt_handling_seconds", Kind: Histogram, Unit: Seconds,
+		CodeOption: true, Option: "WithClientHandlingTimeHistogram",
+		Help: "Time from the start of an attempt to its completion on the client, in seconds."},
 	{Side: Client, ID: OKWithoutResponse, Name: "grpcprom_client_ok_without_response_total", Kind: Counter, Labels: NoLabels,
 		Option: "StatsHandler",
 		Help:   "Unary and client-streaming RPCs gRPC reported to the stats handler as successful although no response arrived; they are recorded with code Unknown."},
@@ -187,10 +228,11 @@ func (d Def) NameIn(legacy bool) string {
 	return d.Name
 }
 
-// Lookup returns the row of side and id, and false if there is none.
+// Lookup returns the row of side and id among calls, and false if there
+// is none.
 func Lookup(side Side, id MetricID) (Def, bool) {
 	for _, d := range Table {
-		if d.Side == side && d.ID == id {
+		if d.Side == side && d.ID == id && d.Family == Calls {
 			return d, true
 		}
 	}

@@ -45,8 +45,11 @@ func UnaryClient(r *core.Recorder, h *Hooks) grpc.UnaryClientInterceptor {
 // calls RecvMsg again.
 func StreamClient(r *core.Recorder, h *Hooks) grpc.StreamClientInterceptor {
 	return func(ctx context.Context, desc *grpc.StreamDesc, cc *grpc.ClientConn, method string, streamer grpc.Streamer, opts ...grpc.CallOption) (grpc.ClientStream, error) {
-		w := &clientStream{serverStreams: desc.ServerStreams}
-		w.call = r.Begin(ctx, h.start(ctx, core.Client, method, core.TypeOf(desc.ClientStreams, desc.ServerStreams)))
+		call := r.Begin(ctx, h.start(ctx, core.Client, method, core.TypeOf(desc.ClientStreams, desc.ServerStreams)))
+		if !call.Recording() {
+			return streamer(ctx, desc, cc, method, opts...)
+		}
+		w := &clientStream{serverStreams: desc.ServerStreams, call: call}
 		// gRPC calls OnFinish once it considers the stream done for any
 		// reason; the wrapper's buffer spares a slice allocation.
 		all := w.optBuf[:0]
@@ -90,9 +93,7 @@ func (s *clientStream) SendMsg(m any) error {
 		t0 = core.Monotonic()
 	}
 	err := s.ClientStream.SendMsg(m)
-	if s.call.SendTimed() {
-		s.call.SendCall(t0)
-	}
+	s.call.SendCall(t0)
 	switch {
 	case err == nil:
 		s.call.Sent()
@@ -110,9 +111,7 @@ func (s *clientStream) RecvMsg(m any) error {
 		t0 = core.Monotonic()
 	}
 	err := s.ClientStream.RecvMsg(m)
-	if s.call.RecvTimed() {
-		s.call.RecvCall(t0)
-	}
+	s.call.RecvCall(t0)
 	if err == nil {
 		s.call.Received()
 		if !s.serverStreams {

@@ -19,6 +19,7 @@ func UnaryServer(r *core.Recorder, h *Hooks) grpc.UnaryServerInterceptor {
 		returned := false
 		defer func() {
 			if !returned {
+				c.Panicked()
 				c.End(codes.Internal)
 			}
 		}()
@@ -37,11 +38,15 @@ func UnaryServer(r *core.Recorder, h *Hooks) grpc.UnaryServerInterceptor {
 func StreamServer(r *core.Recorder, h *Hooks) grpc.StreamServerInterceptor {
 	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
 		ctx := ss.Context()
-		w := &serverStream{ServerStream: ss}
-		w.call = r.Begin(ctx, h.start(ctx, core.Server, info.FullMethod, core.TypeOf(info.IsClientStream, info.IsServerStream)))
+		call := r.Begin(ctx, h.start(ctx, core.Server, info.FullMethod, core.TypeOf(info.IsClientStream, info.IsServerStream)))
+		if !call.Recording() {
+			return handler(srv, ss)
+		}
+		w := &serverStream{ServerStream: ss, call: call}
 		returned := false
 		defer func() {
 			if !returned {
+				w.call.Panicked()
 				w.call.End(codes.Internal)
 			}
 		}()

@@ -97,8 +97,8 @@ func (h *statsHandler) unknownMethod(ctx context.Context) {
 	c.End(codes.Unimplemented)
 }
 
-func (h *statsHandler) TagConn(ctx context.Context, _ *stats.ConnTagInfo) context.Context {
-	return ctx
+func (h *statsHandler) TagConn(ctx context.Context, info *stats.ConnTagInfo) context.Context {
+	return tagConn(h.r, ctx, info)
 }
 
-func (h *statsHandler) HandleConn(context.Context, stats.ConnStats) {}
+func (h *statsHandler) HandleConn(ctx context.Context, s stats.ConnStats) { handleConn(h.r, ctx, s) }
