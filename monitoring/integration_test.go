@@ -215,6 +215,12 @@ func dataChecks() ([]check, error) {
 // recordingRules returns the names of the recording rules of a rules file,
 // found by their "- record: NAME" lines.
 func recordingRules(path string) ([]string, error) {
+	return ruleNames(path, "- record:")
+}
+
+// ruleNames returns the names of the rules of a rules file that are on
+// lines starting with prefix, "- record:" or "- alert:".
+func ruleNames(path, prefix string) ([]string, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read rules: %w", err)
@@ -223,12 +229,12 @@ func recordingRules(path string) ([]string, error) {
 	sc := bufio.NewScanner(bytes.NewReader(b))
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
-		if name, ok := strings.CutPrefix(line, "- record:"); ok {
+		if name, ok := strings.CutPrefix(line, prefix); ok {
 			names = append(names, strings.Trim(strings.TrimSpace(name), `"'`))
 		}
 	}
 	if len(names) == 0 {
-		return nil, fmt.Errorf("no recording rules in %s", path)
+		return nil, fmt.Errorf("no %q rules in %s", prefix, path)
 	}
 	return names, nil
 }
