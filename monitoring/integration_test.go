@@ -17,7 +17,6 @@ import (
 )
 
 const (
-	rulesPath = "prometheus/rules.yml"
 	// job is the scrape job of the example in the generated configuration.
 	job = "helloworld"
 )

@@ -112,7 +112,7 @@ func groupsOf(rules []byte) (string, error) {
 		return "", err
 	}
 	if !in {
-		return "", fmt.Errorf("no top-level groups:")
+		return "", fmt.Errorf("no top-level groups key")
 	}
 	return strings.TrimRight(b.String(), "\n") + "\n", nil
 }
