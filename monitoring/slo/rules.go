@@ -92,10 +92,12 @@ func RecordingRules(spec Spec, prof Profile) ([]byte, error) {
 	b.WriteString(header(spec, prof, "Recording rules of the gRPC server SLOs, one series per job and service."))
 	fmt.Fprintf(&b, `#
 # Availability: the fraction of RPCs of every type that ended with a server
-# error code, %s. Latency: the fraction of unary RPCs
-# slower than %s, the bucket bound le="%s" of grpc_server_handling_seconds
-# (streams are left out: their handling time is their lifetime). The
-# catch-all service "unknown" is left out of both.
+# error code:
+#   %s.
+# Latency: the fraction of unary RPCs slower than %s, the bucket bound
+# le="%s" of grpc_server_handling_seconds (streams are left out: their
+# handling time is their lifetime). The catch-all service "unknown" is left
+# out of both.
 #
 # Level grpc_service keeps the labels job and grpc_service and sums away
 # every other label (instance, method, code). Evaluate these where the raw
