@@ -1,11 +1,11 @@
 # grpcprom: make test is what CI runs.
 
 GO          ?= go
-MODULES     := . bench examples/otelexemplars
+MODULES     := . bench examples/otelexemplars monitoring/kubernetes
 STATICCHECK := $(shell $(GO) env GOPATH)/bin/staticcheck
 PROTO_DIR   := examples/helloworld/helloworld
 
-.PHONY: test fmt-check vet staticcheck unit rules bench compare proto prometheus run fuzz
+.PHONY: test fmt-check vet staticcheck unit rules slo bench compare proto prometheus run fuzz
 
 test: fmt-check vet staticcheck rules unit
 
@@ -24,15 +24,22 @@ staticcheck: $(STATICCHECK)
 unit:
 	@for m in $(MODULES); do (cd $$m && echo "go test -race ($$m)" && $(GO) test -race -count=1 ./...) || exit 1; done
 
-# Prometheus rule checks; the Go integration test in monitoring/ runs them
-# too, and skips without promtool unless REQUIRE_PROMETHEUS=1.
+# Quick Prometheus rule checks. The Go tests in monitoring/ run these and the
+# generated SLO tests (slo_test.yml, slo_long_test.yml, about 30 s), and skip
+# without promtool unless REQUIRE_PROMETHEUS=1.
 rules:
 	@if command -v promtool >/dev/null; then \
-		promtool check rules monitoring/prometheus/rules.yml && \
+		promtool check rules monitoring/prometheus/rules.yml monitoring/prometheus/alerts.yml \
+			monitoring/prometheus/slo-rules.yml monitoring/prometheus/slo-alerts.yml && \
 		(cd monitoring/prometheus && promtool test rules rules_test.yml); \
 	elif [ "$${REQUIRE_PROMETHEUS:-}" = 1 ]; then \
 		echo "promtool not found: apt-get install -y prometheus"; exit 1; \
 	else echo "promtool not found: skipping rule checks"; fi
+
+# Regenerates the SLO rules, their tests and the Kubernetes manifests from
+# the shipped spec (see monitoring/cmd/slo).
+slo:
+	$(GO) run ./monitoring/cmd/slo -w
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzSplitMethod -fuzztime 30s .

@@ -17,18 +17,39 @@ import (
 )
 
 const (
-	rulesPath = "prometheus/rules.yml"
 	// job is the scrape job of the example in the generated configuration.
 	job = "helloworld"
+)
+
+// The rules files: recording rules to evaluate where the raw series are,
+// and alerts that read only recorded series.
+var (
+	recordingFiles = []string{"prometheus/rules.yml", "prometheus/slo-rules.yml"}
+	alertFiles     = []string{"prometheus/alerts.yml", "prometheus/slo-alerts.yml"}
+	// fastFiles is the test-only profile of the SLO rules, windows / 60.
+	fastFiles = []string{"testdata/slo-fast/slo-rules.yml", "testdata/slo-fast/slo-alerts.yml"}
 )
 
 // grpcTypes are the values of the grpc_type label.
 var grpcTypes = []string{"bidi_stream", "client_stream", "server_stream", "unary"}
 
+// TestPromtoolRules checks every rules file with promtool and runs every
+// promtool test file, the generated SLO tests of both profiles included.
 func TestPromtoolRules(t *testing.T) {
 	promtool := requireTool(t, "promtool")
-	runTool(t, "", promtool, "check", "rules", rulesPath)
-	runTool(t, "prometheus", promtool, "test", "rules", "rules_test.yml")
+	files := append(append(append([]string{}, recordingFiles...), alertFiles...), fastFiles...)
+	runTool(t, "", promtool, append([]string{"check", "rules"}, files...)...)
+	for _, test := range []struct{ dir, file string }{
+		{"prometheus", "rules_test.yml"},
+		{"prometheus", "slo_test.yml"},
+		{"prometheus", "slo_long_test.yml"},
+		{"testdata/slo-fast", "slo_test.yml"},
+	} {
+		t.Run(test.dir+"/"+test.file, func(t *testing.T) {
+			t.Parallel()
+			runTool(t, test.dir, promtool, "test", "rules", test.file)
+		})
+	}
 }
 
 // runTool runs path with args in dir and fails the test if it fails.
@@ -63,10 +84,7 @@ func TestRealPrometheus(t *testing.T) {
 		t.Fatalf("wait for the example's metrics: %v", err)
 	}
 
-	rules, err := filepath.Abs(rulesPath)
-	if err != nil {
-		t.Fatalf("absolute path of the rules: %v", err)
-	}
+	rules := absPaths(t, append(append([]string{}, recordingFiles...), alertFiles...))
 	config := filepath.Join(tmp, "prometheus.yml")
 	if err := os.WriteFile(config, []byte(prometheusConfig(rules, metricsAddr)), 0o644); err != nil {
 		t.Fatalf("write Prometheus configuration: %v", err)
@@ -96,19 +114,45 @@ func TestRealPrometheus(t *testing.T) {
 	t.Logf("%d queries returned data after %v", len(checks), time.Since(start).Round(time.Millisecond))
 }
 
-// prometheusConfig returns a configuration that evaluates the rules file
+// prometheusConfig returns a configuration that evaluates the rules files
 // and scrapes the example at metricsAddr every second.
-func prometheusConfig(rules, metricsAddr string) string {
+func prometheusConfig(rules []string, metricsAddr string) string {
 	return fmt.Sprintf(`global:
   scrape_interval: 1s
   evaluation_interval: 1s
 rule_files:
-  - %q
+%s
 scrape_configs:
   - job_name: %s
     static_configs:
       - targets: [%q]
-`, rules, job, metricsAddr)
+`, yamlList(rules, "  "), job, metricsAddr)
+}
+
+// yamlList formats items as a YAML block list of quoted strings, indented.
+func yamlList(items []string, indent string) string {
+	var b strings.Builder
+	for i, item := range items {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		fmt.Fprintf(&b, "%s- %q", indent, item)
+	}
+	return b.String()
+}
+
+// absPaths returns the absolute paths of files relative to this directory.
+func absPaths(t *testing.T, files []string) []string {
+	t.Helper()
+	out := make([]string, len(files))
+	for i, f := range files {
+		abs, err := filepath.Abs(f)
+		if err != nil {
+			t.Fatalf("absolute path of %s: %v", f, err)
+		}
+		out[i] = abs
+	}
+	return out
 }
 
 // dataChecks returns the queries that must return data once Prometheus
@@ -126,9 +170,13 @@ func dataChecks() ([]check, error) {
 		want: finite,
 	})
 
-	names, err := recordingRules(rulesPath)
-	if err != nil {
-		return nil, err
+	var names []string
+	for _, f := range recordingFiles {
+		n, err := recordingRules(f)
+		if err != nil {
+			return nil, err
+		}
+		names = append(names, n...)
 	}
 	for _, name := range names {
 		checks = append(checks, check{expr: fmt.Sprintf(`%s{job=%q}`, name, job), want: nonEmpty})
@@ -166,6 +214,12 @@ func dataChecks() ([]check, error) {
 // recordingRules returns the names of the recording rules of a rules file,
 // found by their "- record: NAME" lines.
 func recordingRules(path string) ([]string, error) {
+	return ruleNames(path, "- record:")
+}
+
+// ruleNames returns the names of the rules of a rules file that are on
+// lines starting with prefix, "- record:" or "- alert:".
+func ruleNames(path, prefix string) ([]string, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read rules: %w", err)
@@ -174,12 +228,12 @@ func recordingRules(path string) ([]string, error) {
 	sc := bufio.NewScanner(bytes.NewReader(b))
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
-		if name, ok := strings.CutPrefix(line, "- record:"); ok {
+		if name, ok := strings.CutPrefix(line, prefix); ok {
 			names = append(names, strings.Trim(strings.TrimSpace(name), `"'`))
 		}
 	}
 	if len(names) == 0 {
-		return nil, fmt.Errorf("no recording rules in %s", path)
+		return nil, fmt.Errorf("no %q rules in %s", prefix, path)
 	}
 	return names, nil
 }

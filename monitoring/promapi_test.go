@@ -30,7 +30,16 @@ type sample struct {
 // query evaluates expr at the current time with /api/v1/query. Vectors,
 // matrices and scalars are returned as samples; a scalar has no labels.
 func (a *promAPI) query(ctx context.Context, expr string) ([]sample, error) {
-	u := a.base + "/api/v1/query?" + url.Values{"query": {expr}}.Encode()
+	return a.queryAt(ctx, expr, "")
+}
+
+// queryAt evaluates expr at the Unix time ts, or now if ts is "".
+func (a *promAPI) queryAt(ctx context.Context, expr, ts string) ([]sample, error) {
+	params := url.Values{"query": {expr}}
+	if ts != "" {
+		params.Set("time", ts)
+	}
+	u := a.base + "/api/v1/query?" + params.Encode()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return nil, fmt.Errorf("build query request: %w", err)
@@ -114,4 +123,45 @@ func decodeResult(resultType string, raw json.RawMessage) ([]sample, error) {
 	default:
 		return nil, fmt.Errorf("unsupported result type %q", resultType)
 	}
+}
+
+// ruleState is one rule of /api/v1/rules.
+type ruleState struct {
+	Name           string `json:"name"`
+	Type           string `json:"type"`
+	Health         string `json:"health"`
+	LastError      string `json:"lastError"`
+	LastEvaluation string `json:"lastEvaluation"`
+}
+
+// rules returns every rule Prometheus has loaded, with its health.
+func (a *promAPI) rules(ctx context.Context) ([]ruleState, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, a.base+"/api/v1/rules", nil)
+	if err != nil {
+		return nil, fmt.Errorf("build rules request: %w", err)
+	}
+	resp, err := a.client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("rules: %w", err)
+	}
+	defer resp.Body.Close()
+	var r struct {
+		Status string `json:"status"`
+		Data   struct {
+			Groups []struct {
+				Rules []ruleState `json:"rules"`
+			} `json:"groups"`
+		} `json:"data"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
+		return nil, fmt.Errorf("rules: %s: decode response: %w", resp.Status, err)
+	}
+	if r.Status != "success" {
+		return nil, fmt.Errorf("rules: status %q", r.Status)
+	}
+	var out []ruleState
+	for _, g := range r.Data.Groups {
+		out = append(out, g.Rules...)
+	}
+	return out, nil
 }

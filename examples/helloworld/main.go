@@ -26,10 +26,16 @@
 //	-duration duration
 //		Stop after this long; 0, the default, runs until SIGINT or
 //		SIGTERM.
+//	-fault-ratio ratio
+//		Fail this fraction of all RPCs, from 0 to 1, with Unavailable
+//		(default 0). Without it the traffic is healthy against the SLOs
+//		in monitoring/; -fault-ratio 0.5 makes them page.
 //	-debug
 //		Log every failed client call. Most failures are on purpose: the
 //		client asks for errors, slow answers, expired deadlines and
 //		cancelled streams so that every metric has something to show.
+//		None of them is a server error, and no answer is slower than
+//		250 ms.
 package main
 
 import (
@@ -75,6 +81,7 @@ func parseFlags(name string, args []string, output io.Writer) (config, error) {
 	fs.DurationVar(&cfg.Interval, "interval", cfg.Interval, "pause between two rounds of client traffic")
 	fs.StringVar(&cfg.FrontEnd, "frontend", cfg.FrontEnd, "how the metrics are installed: interceptors or stats")
 	fs.DurationVar(&cfg.Duration, "duration", cfg.Duration, "stop after this long; 0 runs until interrupted")
+	fs.Float64Var(&cfg.FaultRatio, "fault-ratio", cfg.FaultRatio, "fraction of RPCs, 0 to 1, the server fails with Unavailable")
 	fs.BoolVar(&cfg.Debug, "debug", cfg.Debug, "log every failed client call")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err

@@ -62,6 +62,11 @@ func TestRun(t *testing.T) {
 				}
 			}
 			checkOpenMetrics(t, ep.MetricsURL)
+			if samples, err := scrape(ep.MetricsURL); err != nil {
+				t.Error(err)
+			} else {
+				checkHealthy(t, samples)
+			}
 
 			select {
 			case err := <-done:
@@ -99,6 +104,34 @@ func checkSamples(samples []sample) []string {
 		problems = append(problems, "no grpc_server_handled_total with a grpc_code other than OK above zero")
 	}
 	return problems
+}
+
+// serverErrorCodes are the codes the availability SLO in monitoring/
+// counts as server errors.
+var serverErrorCodes = map[string]bool{
+	"Unknown": true, "DeadlineExceeded": true, "Unimplemented": true,
+	"Internal": true, "Unavailable": true, "DataLoss": true,
+}
+
+// checkHealthy checks that the default traffic is healthy against the
+// SLOs: no RPC ended with a server error code, and every unary RPC took
+// at most 250 ms.
+func checkHealthy(t *testing.T, samples []sample) {
+	t.Helper()
+	var count, fast float64
+	for _, s := range samples {
+		switch {
+		case s.name == "grpc_server_handled_total" && serverErrorCodes[s.labels["grpc_code"]] && s.value != 0:
+			t.Errorf("default traffic has server errors: %s%v = %v", s.name, s.labels, s.value)
+		case s.name == "grpc_server_handling_seconds_count" && s.labels["grpc_type"] == "unary":
+			count += s.value
+		case s.name == "grpc_server_handling_seconds_bucket" && s.labels["grpc_type"] == "unary" && s.labels["le"] == "0.25":
+			fast += s.value
+		}
+	}
+	if count == 0 || fast != count {
+		t.Errorf("unary RPCs: %v within 250 ms of %v, want all of them and more than none", fast, count)
+	}
 }
 
 func hasSample(samples []sample, name string, match func(sample) bool) bool {
@@ -270,7 +303,14 @@ func TestParseFlags(t *testing.T) {
 	if cfg.Mode != modeClient || cfg.FrontEnd != frontEndStats || cfg.Duration != 3*time.Second || cfg.Interval != time.Second {
 		t.Errorf("parsed = %+v", cfg)
 	}
+	cfg, err = parseFlags("helloworld", []string{"-fault-ratio", "0.5"}, io.Discard)
+	if err != nil || cfg.FaultRatio != 0.5 {
+		t.Errorf("-fault-ratio 0.5: %+v, %v", cfg, err)
+	}
 	for _, args := range [][]string{
+		{"-fault-ratio", "-0.1"},
+		{"-fault-ratio", "1.5"},
+		{"-fault-ratio", "NaN"},
 		{"-mode", "proxy"},
 		{"-frontend", "both"},
 		{"-duration", "-1s"},
@@ -299,5 +339,28 @@ func TestSayHelloCodes(t *testing.T) {
 	defer cancel()
 	if _, err := (greeter{}).SayHello(ctx, &pb.HelloRequest{Name: "slow"}); status.Code(err) != codes.DeadlineExceeded {
 		t.Errorf("slow SayHello past its deadline: %v, want DeadlineExceeded", err)
+	}
+}
+
+// TestFaultRatio checks that -fault-ratio 1 fails RPCs of every type with
+// Unavailable before they do anything, and that ratio 0 fails none.
+func TestFaultRatio(t *testing.T) {
+	all := greeter{faultRatio: 1}
+	errs := map[string]error{
+		"SayHello":            func() error { _, err := all.SayHello(t.Context(), &pb.HelloRequest{Name: "alice"}); return err }(),
+		"SayHelloUnaryStream": all.SayHelloUnaryStream(&pb.HelloRequest{Name: "alice"}, nil),
+		"SayHelloStreamUnary": all.SayHelloStreamUnary(nil),
+		"SayHelloBidiStream":  all.SayHelloBidiStream(nil),
+	}
+	for method, err := range errs {
+		if status.Code(err) != codes.Unavailable {
+			t.Errorf("%s with fault ratio 1: %v, want Unavailable", method, err)
+		}
+	}
+	none := greeter{}
+	for range 100 {
+		if none.fault() {
+			t.Fatal("fault ratio 0 injected a fault")
+		}
 	}
 }

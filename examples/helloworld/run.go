@@ -44,6 +44,9 @@ type config struct {
 	FrontEnd    string
 	Duration    time.Duration
 	Debug       bool
+	// FaultRatio is the fraction of RPCs the server fails with
+	// Unavailable, from 0 (none, the default) to 1 (all).
+	FaultRatio float64
 }
 
 func (c config) validate() error {
@@ -62,6 +65,9 @@ func (c config) validate() error {
 	}
 	if c.Duration < 0 {
 		return fmt.Errorf("invalid -duration %v: must not be negative", c.Duration)
+	}
+	if !(c.FaultRatio >= 0 && c.FaultRatio <= 1) {
+		return fmt.Errorf("invalid -fault-ratio %v: want a number from 0 to 1", c.FaultRatio)
 	}
 	return nil
 }
@@ -104,7 +110,7 @@ func run(ctx context.Context, cfg config, out io.Writer, onReady func(endpoints)
 	var grpcServer *grpc.Server
 	if cfg.runsServer() {
 		sm := newServerMetrics()
-		grpcServer, err = newServer(sm, cfg.FrontEnd)
+		grpcServer, err = newServer(sm, cfg.FrontEnd, cfg.FaultRatio)
 		if err != nil {
 			return fmt.Errorf("set up gRPC server: %w", err)
 		}
@@ -219,6 +225,9 @@ func printEndpoints(out io.Writer, cfg config, ep endpoints) {
 	fmt.Fprintf(out, "%s %s\n", grpcRole, ep.GRPCAddr)
 	fmt.Fprintf(out, "metrics at %s\n", ep.MetricsURL)
 	fmt.Fprintf(out, "mode %s, front end %s\n", cfg.Mode, cfg.FrontEnd)
+	if cfg.FaultRatio > 0 && cfg.runsServer() {
+		fmt.Fprintf(out, "failing %g of all RPCs with Unavailable (-fault-ratio)\n", cfg.FaultRatio)
+	}
 }
 
 // stopGRPCServer stops s gracefully, letting calls in progress finish, and

@@ -41,13 +41,14 @@ func serverOptions(sm *grpcprom.ServerMetrics, frontEnd string) ([]grpc.ServerOp
 
 // newServer returns a gRPC server that serves the Greeter and records its
 // metrics in sm, with the series of every Greeter method already at zero.
-func newServer(sm *grpcprom.ServerMetrics, frontEnd string) (*grpc.Server, error) {
+// The Greeter fails faultRatio of all RPCs with Unavailable.
+func newServer(sm *grpcprom.ServerMetrics, frontEnd string, faultRatio float64) (*grpc.Server, error) {
 	opts, err := serverOptions(sm, frontEnd)
 	if err != nil {
 		return nil, err
 	}
 	s := grpc.NewServer(opts...)
-	pb.RegisterGreeterServer(s, greeter{})
+	pb.RegisterGreeterServer(s, greeter{faultRatio: faultRatio})
 	sm.InitializeMetrics(s)
 	return s, nil
 }
@@ -59,12 +60,27 @@ func newServer(sm *grpcprom.ServerMetrics, frontEnd string) (*grpc.Server, error
 //	error     InvalidArgument
 //	notfound  NotFound, as a wrapped status error
 //	internal  a plain error, which gRPC sends as Unknown
-//	slow      an answer after 300 to 800 ms
+//	slow      an answer after 50 to 150 ms, under the latency SLO's 250 ms
+//
+// Besides, it fails faultRatio of all RPCs, of every type, with
+// Unavailable: a server error that burns the availability SLO's budget.
 type greeter struct {
 	pb.UnimplementedGreeterServer
+	faultRatio float64
 }
 
-func (greeter) SayHello(ctx context.Context, req *pb.HelloRequest) (*pb.HelloReply, error) {
+// errInjected is the error of the RPCs that -fault-ratio fails.
+var errInjected = status.Error(codes.Unavailable, "fault injected by -fault-ratio")
+
+// fault reports whether to fail the current RPC with errInjected.
+func (g greeter) fault() bool {
+	return g.faultRatio > 0 && rand.Float64() < g.faultRatio
+}
+
+func (g greeter) SayHello(ctx context.Context, req *pb.HelloRequest) (*pb.HelloReply, error) {
+	if g.fault() {
+		return nil, errInjected
+	}
 	name := req.GetName()
 	switch name {
 	case "error":
@@ -74,7 +90,7 @@ func (greeter) SayHello(ctx context.Context, req *pb.HelloRequest) (*pb.HelloRep
 	case "internal":
 		return nil, errors.New("the greeting machine broke")
 	case "slow":
-		d := 300*time.Millisecond + rand.N(500*time.Millisecond)
+		d := 50*time.Millisecond + rand.N(100*time.Millisecond)
 		if err := sleep(ctx, d); err != nil {
 			return nil, err
 		}
@@ -82,7 +98,10 @@ func (greeter) SayHello(ctx context.Context, req *pb.HelloRequest) (*pb.HelloRep
 	return &pb.HelloReply{Message: "Hello " + name}, nil
 }
 
-func (greeter) SayHelloUnaryStream(req *pb.HelloRequest, stream grpc.ServerStreamingServer[pb.HelloReply]) error {
+func (g greeter) SayHelloUnaryStream(req *pb.HelloRequest, stream grpc.ServerStreamingServer[pb.HelloReply]) error {
+	if g.fault() {
+		return errInjected
+	}
 	n := 3 + rand.IntN(3)
 	for i := range n {
 		msg := fmt.Sprintf("Hello %s (%d of %d)", req.GetName(), i+1, n)
@@ -93,7 +112,10 @@ func (greeter) SayHelloUnaryStream(req *pb.HelloRequest, stream grpc.ServerStrea
 	return nil
 }
 
-func (greeter) SayHelloStreamUnary(stream grpc.ClientStreamingServer[pb.HelloRequest, pb.HelloReply]) error {
+func (g greeter) SayHelloStreamUnary(stream grpc.ClientStreamingServer[pb.HelloRequest, pb.HelloReply]) error {
+	if g.fault() {
+		return errInjected
+	}
 	count := 0
 	for {
 		_, err := stream.Recv()
@@ -107,7 +129,10 @@ func (greeter) SayHelloStreamUnary(stream grpc.ClientStreamingServer[pb.HelloReq
 	}
 }
 
-func (greeter) SayHelloBidiStream(stream grpc.BidiStreamingServer[pb.HelloRequest, pb.HelloReply]) error {
+func (g greeter) SayHelloBidiStream(stream grpc.BidiStreamingServer[pb.HelloRequest, pb.HelloReply]) error {
+	if g.fault() {
+		return errInjected
+	}
 	for {
 		req, err := stream.Recv()
 		if err == io.EOF {

@@ -16,22 +16,30 @@ import (
 	pb "github.com/seed-db7adb15/grpcprom/examples/helloworld/helloworld"
 )
 
+// The default traffic is healthy against the shipped SLOs (see
+// monitoring/): its failures are codes that are not server errors
+// (InvalidArgument, NotFound, Canceled, and DeadlineExceeded on the client
+// only), and its slow answers stay under the 250 ms latency threshold.
+// Only -fault-ratio makes the server fail.
 const (
 	// slowEvery is how often, at least, a round asks for a slow answer,
 	// so that the latency histograms have something in their upper
 	// buckets. Rounds further apart than this all ask for one.
 	slowEvery = 1500 * time.Millisecond
-	// shortDeadline is the deadline of the call meant to exceed it.
-	shortDeadline = 100 * time.Millisecond
-	// Every deadlineRounds-th round makes a call that exceeds its
-	// deadline; every cancelRounds-th round cancels a stream midway.
+	// Every failRounds-th round makes a call that fails with a client
+	// error; every deadlineRounds-th round makes a call whose deadline
+	// has passed before it is sent, so that only the client sees it;
+	// every cancelRounds-th round cancels a stream midway.
+	failRounds     = 3
 	deadlineRounds = 5
 	cancelRounds   = 4
 )
 
 var (
-	okNames      = []string{"alice", "bob", "carol", "dave", "erin", "frank"}
-	failingNames = []string{"error", "notfound", "internal"}
+	okNames = []string{"alice", "bob", "carol", "dave", "erin", "frank"}
+	// failingNames are the names SayHello rejects with a client error:
+	// a correct answer to a bad request, not a server failure.
+	failingNames = []string{"error", "notfound"}
 )
 
 // traffic calls the Greeter in rounds. Each round makes calls of all four
@@ -83,7 +91,7 @@ func (t *traffic) runRound(ctx context.Context) {
 		call("SayHello "+name, func() error { return t.sayHello(ctx, name, 0) })
 	}
 	if round%deadlineRounds == deadlineRounds-1 {
-		call("SayHello slow with short deadline", func() error { return t.sayHello(ctx, "slow", shortDeadline) })
+		call("SayHello with an expired deadline", func() error { return t.sayHelloExpired(ctx) })
 	}
 	call("SayHelloUnaryStream", func() error { return t.unaryStream(ctx) })
 	call("SayHelloStreamUnary", func() error { return t.streamUnary(ctx, 3+rand.IntN(4)) })
@@ -95,16 +103,15 @@ func (t *traffic) runRound(ctx context.Context) {
 }
 
 // unaryNames returns the names of one round's SayHello calls: mostly names
-// that succeed, at least one that fails, and "slow" when the last slow call
-// is slowEvery ago, and now and then besides.
+// that succeed, one that fails every failRounds-th round, and "slow" when
+// the last slow call is slowEvery ago, and now and then besides.
 func (t *traffic) unaryNames(round int) []string {
 	names := make([]string, 0, 10)
 	for range 4 + rand.IntN(3) {
 		names = append(names, randomName())
 	}
-	names = append(names, failingNames[round%len(failingNames)])
-	if rand.IntN(3) == 0 {
-		names = append(names, failingNames[rand.IntN(len(failingNames))])
+	if round%failRounds == 0 {
+		names = append(names, failingNames[(round/failRounds)%len(failingNames)])
 	}
 	if now := time.Now(); now.Sub(t.lastSlow) >= slowEvery || rand.IntN(8) == 0 {
 		names = append(names, "slow")
@@ -124,6 +131,18 @@ func (t *traffic) sayHello(ctx context.Context, name string, timeout time.Durati
 	}
 	if _, err := t.client.SayHello(ctx, &pb.HelloRequest{Name: name}); err != nil {
 		return fmt.Errorf("SayHello(%q): %w", name, err)
+	}
+	return nil
+}
+
+// sayHelloExpired makes a unary call whose deadline has already passed, as
+// a caller whose time budget was spent upstream would: the client fails it
+// with DeadlineExceeded without sending it, so the server never sees it.
+func (t *traffic) sayHelloExpired(ctx context.Context) error {
+	ctx, cancel := context.WithDeadline(ctx, time.Now().Add(-time.Millisecond))
+	defer cancel()
+	if _, err := t.client.SayHello(ctx, &pb.HelloRequest{Name: randomName()}); err != nil {
+		return fmt.Errorf("SayHello with an expired deadline: %w", err)
 	}
 	return nil
 }
