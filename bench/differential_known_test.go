@@ -2,8 +2,8 @@ package bench
 
 import (
 	"slices"
-	"strconv"
-	"strings"
+
+	"github.com/seed-db7adb15/grpcprom/bench/differential"
 )
 
 // knownDifference is a place where a peer records something other than
@@ -13,25 +13,22 @@ import (
 type knownDifference struct {
 	peer   string
 	steps  []string
-	series []difference
+	series []differential.Difference
 	// reason is what gRPC did, and what the peer records instead.
 	reason string
 }
 
-// Series keys, as samples renders them, on the test service or on the
+// Services in series keys, on the test service or on the
 // unregistered service the script calls.
 const (
 	greeter = "helloworld.Greeter"
 	missing = "helloworld.Missing"
 )
 
-func key(name, service, method, typ string, code ...string) string {
-	labels := []string{}
-	if len(code) > 0 {
-		labels = append(labels, "grpc_code="+strconv.Quote(code[0]))
-	}
-	labels = append(labels, "grpc_method="+strconv.Quote(method), "grpc_service="+strconv.Quote(service), "grpc_type="+strconv.Quote(typ))
-	return name + "{" + strings.Join(labels, ",") + "}"
+// differ is a Difference: series is gathered as ours by grpcprom and as
+// theirs by the peer.
+func differ(series, ours, theirs string) differential.Difference {
+	return differential.Difference{Series: series, Ours: ours, Theirs: theirs}
 }
 
 // unaryFailures are the steps whose unary call fails.
@@ -42,8 +39,8 @@ var unaryFailures = []string{
 }
 
 var (
-	sayHello        = key("grpc_client_msg_received_total", greeter, "SayHello", "unary")
-	missingReceived = key("grpc_client_msg_received_total", missing, "Call", "unary")
+	sayHello        = differential.Key("grpc_client_msg_received_total", greeter, "SayHello", "unary")
+	missingReceived = differential.Key("grpc_client_msg_received_total", missing, "Call", "unary")
 )
 
 // Both peers: a panicking handler is never recorded as handled.
@@ -53,17 +50,17 @@ func panics(peer string) []knownDifference {
 	return []knownDifference{{
 		peer:  peer,
 		steps: []string{"unary panic"},
-		series: []difference{
-			{key("grpc_server_handled_total", greeter, "SayHello", "unary", "Internal"), "1", "-"},
-			{key("grpc_server_handling_seconds", greeter, "SayHello", "unary"), "count 1", "-"},
+		series: []differential.Difference{
+			differ(differential.Key("grpc_server_handled_total", greeter, "SayHello", "unary", "Internal"), "1", "-"),
+			differ(differential.Key("grpc_server_handling_seconds", greeter, "SayHello", "unary"), "count 1", "-"),
 		},
 		reason: reason,
 	}, {
 		peer:  peer,
 		steps: []string{"bidi stream panic"},
-		series: []difference{
-			{key("grpc_server_handled_total", greeter, "SayHelloBidiStream", "bidi_stream", "Internal"), "1", "-"},
-			{key("grpc_server_handling_seconds", greeter, "SayHelloBidiStream", "bidi_stream"), "count 1", "-"},
+		series: []differential.Difference{
+			differ(differential.Key("grpc_server_handled_total", greeter, "SayHelloBidiStream", "bidi_stream", "Internal"), "1", "-"),
+			differ(differential.Key("grpc_server_handling_seconds", greeter, "SayHelloBidiStream", "bidi_stream"), "count 1", "-"),
 		},
 		reason: reason,
 	}}
@@ -75,9 +72,9 @@ func unaryHistograms(service, method string, n string, steps ...string) knownDif
 	return knownDifference{
 		peer:  peerV2,
 		steps: steps,
-		series: []difference{
-			{key("grpc_client_msg_send_handling_seconds", service, method, "unary"), "-", "count " + n},
-			{key("grpc_client_msg_recv_handling_seconds", service, method, "unary"), "-", "count " + n},
+		series: []differential.Difference{
+			differ(differential.Key("grpc_client_msg_send_handling_seconds", service, method, "unary"), "-", "count "+n),
+			differ(differential.Key("grpc_client_msg_recv_handling_seconds", service, method, "unary"), "-", "count "+n),
 		},
 		reason: "unary calls have no stream messages to time, but go-grpc-middleware observes its stream send/receive histograms " +
 			"for them too (the time before invoking, and the whole call)",
@@ -89,9 +86,9 @@ func readAfterEOF(peer string) knownDifference {
 	return knownDifference{
 		peer:  peer,
 		steps: []string{"server stream read again after EOF"},
-		series: []difference{
-			{key("grpc_client_handled_total", greeter, "SayHelloUnaryStream", "server_stream", "OK"), "1", "2"},
-			{key("grpc_client_handling_seconds", greeter, "SayHelloUnaryStream", "server_stream"), "count 1", "count 2"},
+		series: []differential.Difference{
+			differ(differential.Key("grpc_client_handled_total", greeter, "SayHelloUnaryStream", "server_stream", "OK"), "1", "2"),
+			differ(differential.Key("grpc_client_handling_seconds", greeter, "SayHelloUnaryStream", "server_stream"), "count 1", "count 2"),
 		},
 		reason: "one RPC ended once, with OK; gRPC's RecvMsg returns io.EOF again on every later call, and the peer counts each io.EOF as another handled RPC",
 	}
@@ -102,9 +99,9 @@ func abandoned(peer string) knownDifference {
 	return knownDifference{
 		peer:  peer,
 		steps: []string{"bidi stream canceled and abandoned"},
-		series: []difference{
-			{key("grpc_client_handled_total", greeter, "SayHelloBidiStream", "bidi_stream", "Canceled"), "1", "-"},
-			{key("grpc_client_handling_seconds", greeter, "SayHelloBidiStream", "bidi_stream"), "count 1", "-"},
+		series: []differential.Difference{
+			differ(differential.Key("grpc_client_handled_total", greeter, "SayHelloBidiStream", "bidi_stream", "Canceled"), "1", "-"),
+			differ(differential.Key("grpc_client_handling_seconds", greeter, "SayHelloBidiStream", "bidi_stream"), "count 1", "-"),
 		},
 		reason: "the client canceled the stream and gRPC finished it with Canceled (it calls the stream's OnFinish callbacks); " +
 			"the peer counts a client stream only from what RecvMsg returns, and the client never called it again",
@@ -115,63 +112,63 @@ var knownDifferences = slices.Concat(panics(peerV1), panics(peerV2), []knownDiff
 	{
 		peer:   peerV1,
 		steps:  []string{"unary OK"},
-		series: []difference{{sayHello, "2", "-"}},
+		series: []differential.Difference{differ(sayHello, "2", "-")},
 		reason: "both calls got their response, but go-grpc-prometheus counts a unary response only when the call fails (its `if err != nil` is inverted)",
 	},
 	{
 		peer:   peerV1,
 		steps:  unaryFailures,
-		series: []difference{{sayHello, "-", "1"}},
+		series: []differential.Difference{differ(sayHello, "-", "1")},
 		reason: "the call failed and no response message arrived, but go-grpc-prometheus counts one (its `if err != nil` is inverted)",
 	},
 	{
 		peer:   peerV1,
 		steps:  []string{"unregistered method", "unregistered method, unknown service handler"},
-		series: []difference{{missingReceived, "-", "1"}},
+		series: []differential.Difference{differ(missingReceived, "-", "1")},
 		reason: "the call failed with Unimplemented and no response message arrived, but go-grpc-prometheus counts one (its `if err != nil` is inverted)",
 	},
 	{
 		peer:  peerV1,
 		steps: []string{"unary canceled"},
-		series: []difference{
-			{key("grpc_server_handled_total", greeter, "SayHello", "unary", "Canceled"), "1", "-"},
-			{key("grpc_server_handled_total", greeter, "SayHello", "unary", "Unknown"), "-", "1"},
+		series: []differential.Difference{
+			differ(differential.Key("grpc_server_handled_total", greeter, "SayHello", "unary", "Canceled"), "1", "-"),
+			differ(differential.Key("grpc_server_handled_total", greeter, "SayHello", "unary", "Unknown"), "-", "1"),
 		},
 		reason: "the handler returned context.Canceled, which gRPC's server turns into Canceled (status.FromContextError); go-grpc-prometheus records Unknown",
 	},
 	{
 		peer:  peerV1,
 		steps: []string{"unary server deadline"},
-		series: []difference{
-			{key("grpc_server_handled_total", greeter, "SayHello", "unary", "DeadlineExceeded"), "1", "-"},
-			{key("grpc_server_handled_total", greeter, "SayHello", "unary", "Unknown"), "-", "1"},
+		series: []differential.Difference{
+			differ(differential.Key("grpc_server_handled_total", greeter, "SayHello", "unary", "DeadlineExceeded"), "1", "-"),
+			differ(differential.Key("grpc_server_handled_total", greeter, "SayHello", "unary", "Unknown"), "-", "1"),
 		},
 		reason: "the handler returned a wrapped context.DeadlineExceeded, which gRPC's server sends as DeadlineExceeded (status.FromContextError); go-grpc-prometheus records Unknown",
 	},
 	{
 		peer:  peerV1,
 		steps: []string{"server stream server deadline"},
-		series: []difference{
-			{key("grpc_server_handled_total", greeter, "SayHelloUnaryStream", "server_stream", "DeadlineExceeded"), "1", "-"},
-			{key("grpc_server_handled_total", greeter, "SayHelloUnaryStream", "server_stream", "Unknown"), "-", "1"},
+		series: []differential.Difference{
+			differ(differential.Key("grpc_server_handled_total", greeter, "SayHelloUnaryStream", "server_stream", "DeadlineExceeded"), "1", "-"),
+			differ(differential.Key("grpc_server_handled_total", greeter, "SayHelloUnaryStream", "server_stream", "Unknown"), "-", "1"),
 		},
 		reason: "the handler returned a wrapped context.DeadlineExceeded, which gRPC's server sends as DeadlineExceeded (status.FromContextError); go-grpc-prometheus records Unknown",
 	},
 	{
 		peer:  peerV1,
 		steps: []string{"bidi stream canceled, then read", "bidi stream canceled and abandoned"},
-		series: []difference{
-			{key("grpc_server_handled_total", greeter, "SayHelloBidiStream", "bidi_stream", "Canceled"), "1", "-"},
-			{key("grpc_server_handled_total", greeter, "SayHelloBidiStream", "bidi_stream", "Unknown"), "-", "1"},
+		series: []differential.Difference{
+			differ(differential.Key("grpc_server_handled_total", greeter, "SayHelloBidiStream", "bidi_stream", "Canceled"), "1", "-"),
+			differ(differential.Key("grpc_server_handled_total", greeter, "SayHelloBidiStream", "bidi_stream", "Unknown"), "-", "1"),
 		},
 		reason: "the handler returned context.Canceled, which gRPC's server turns into Canceled (status.FromContextError); go-grpc-prometheus records Unknown",
 	},
 	{
 		peer:  peerV1,
 		steps: []string{"client stream OK"},
-		series: []difference{
-			{key("grpc_client_handled_total", greeter, "SayHelloStreamUnary", "client_stream", "OK"), "1", "-"},
-			{key("grpc_client_handling_seconds", greeter, "SayHelloStreamUnary", "client_stream"), "count 1", "-"},
+		series: []differential.Difference{
+			differ(differential.Key("grpc_client_handled_total", greeter, "SayHelloStreamUnary", "client_stream", "OK"), "1", "-"),
+			differ(differential.Key("grpc_client_handling_seconds", greeter, "SayHelloStreamUnary", "client_stream"), "count 1", "-"),
 		},
 		reason: "CloseAndRecv got the response and the OK status, but go-grpc-prometheus ends a stream only when RecvMsg returns io.EOF or an error, " +
 			"and CloseAndRecv's one RecvMsg returns the response (a failing client stream is counted)",
@@ -185,9 +182,9 @@ var knownDifferences = slices.Concat(panics(peerV1), panics(peerV2), []knownDiff
 	{
 		peer:  peerV2,
 		steps: []string{"client stream read again after CloseAndRecv"},
-		series: []difference{
-			{key("grpc_client_handled_total", greeter, "SayHelloStreamUnary", "client_stream", "Unknown"), "-", "1"},
-			{key("grpc_client_handling_seconds", greeter, "SayHelloStreamUnary", "client_stream"), "count 1", "count 2"},
+		series: []differential.Difference{
+			differ(differential.Key("grpc_client_handled_total", greeter, "SayHelloStreamUnary", "client_stream", "Unknown"), "-", "1"),
+			differ(differential.Key("grpc_client_handling_seconds", greeter, "SayHelloStreamUnary", "client_stream"), "count 1", "count 2"),
 		},
 		reason: "the RPC ended once, with OK; interceptors v2.3.4 end a client stream on every RecvMsg, " +
 			"so the extra read's io.EOF counts the RPC again, as Unknown",

@@ -1,4 +1,4 @@
-package bench
+package differential
 
 import (
 	"context"
@@ -23,7 +23,7 @@ import (
 	pb "github.com/seed-db7adb15/grpcprom/examples/helloworld/helloworld"
 )
 
-// The scripted traffic of the differential test: a test service whose
+// The scripted traffic: a test service whose
 // behaviour the request names select, the steps that drive it, and the
 // environment (a real server and client over bufconn) each step runs in.
 
@@ -148,10 +148,10 @@ func (g *diffGreeter) SayHelloBidiStream(s grpc.BidiStreamingServer[pb.HelloRequ
 	}
 }
 
-// step is one piece of scripted traffic, run on a fresh server, client and
+// Step is one piece of scripted traffic, run on a fresh server, client and
 // registry for every implementation.
-type step struct {
-	name string
+type Step struct {
+	Name string
 	// serverRPCs is how many RPCs the server's interceptors see.
 	serverRPCs int
 	// unknownHandler installs grpc.UnknownServiceHandler on the server.
@@ -169,10 +169,10 @@ const (
 	serverDeadline = 20 * time.Millisecond
 )
 
-// steps is the scripted traffic.
-var steps = func() []step {
-	s := []step{
-		{name: "unary OK", serverRPCs: 2, run: func(ctx context.Context, e *env) error {
+// Steps is the scripted traffic.
+var Steps = func() []Step {
+	s := []Step{
+		{Name: "unary OK", serverRPCs: 2, run: func(ctx context.Context, e *env) error {
 			if err := e.unary(ctx, "ok", codes.OK); err != nil {
 				return err
 			}
@@ -180,79 +180,79 @@ var steps = func() []step {
 		}},
 	}
 	for _, c := range []codes.Code{codes.InvalidArgument, codes.NotFound, codes.PermissionDenied, codes.Unavailable, codes.Internal} {
-		s = append(s, step{name: "unary " + c.String(), serverRPCs: 1, run: func(ctx context.Context, e *env) error {
+		s = append(s, Step{Name: "unary " + c.String(), serverRPCs: 1, run: func(ctx context.Context, e *env) error {
 			return e.unary(ctx, "code:"+strconv.Itoa(int(c)), c)
 		}})
 	}
 	return append(s,
-		step{name: "unary wrapped status", serverRPCs: 1, run: func(ctx context.Context, e *env) error {
+		Step{Name: "unary wrapped status", serverRPCs: 1, run: func(ctx context.Context, e *env) error {
 			return e.unary(ctx, "wrapped", codes.NotFound)
 		}},
-		step{name: "unary plain error", serverRPCs: 1, run: func(ctx context.Context, e *env) error {
+		Step{Name: "unary plain error", serverRPCs: 1, run: func(ctx context.Context, e *env) error {
 			return e.unary(ctx, "plain", codes.Unknown)
 		}},
-		step{name: "unary client deadline", serverRPCs: 1, run: func(ctx context.Context, e *env) error {
+		Step{Name: "unary client deadline", serverRPCs: 1, run: func(ctx context.Context, e *env) error {
 			ctx, cancel := context.WithTimeout(ctx, clientDeadline)
 			defer cancel()
 			return e.unary(ctx, "hang", codes.DeadlineExceeded)
 		}},
-		step{name: "unary server deadline", serverRPCs: 1, run: func(ctx context.Context, e *env) error {
+		Step{Name: "unary server deadline", serverRPCs: 1, run: func(ctx context.Context, e *env) error {
 			return e.unary(ctx, "expire", codes.DeadlineExceeded)
 		}},
-		step{name: "unary canceled", serverRPCs: 1, run: func(ctx context.Context, e *env) error {
+		Step{Name: "unary canceled", serverRPCs: 1, run: func(ctx context.Context, e *env) error {
 			ctx, cancel := context.WithCancel(ctx)
 			defer cancel()
 			go e.cancelOnEntry(cancel)
 			return e.unary(ctx, "block", codes.Canceled)
 		}},
-		step{name: "unary panic", serverRPCs: 1, run: func(ctx context.Context, e *env) error {
+		Step{Name: "unary panic", serverRPCs: 1, run: func(ctx context.Context, e *env) error {
 			return e.unary(ctx, "panic", codes.Internal)
 		}},
-		step{name: "unregistered method", serverRPCs: 0, run: func(ctx context.Context, e *env) error {
+		Step{Name: "unregistered method", serverRPCs: 0, run: func(ctx context.Context, e *env) error {
 			return wantCode("unregistered method", e.conn.Invoke(ctx, "/helloworld.Missing/Call", &pb.HelloRequest{}, &pb.HelloReply{}), codes.Unimplemented)
 		}},
-		step{name: "unregistered method, unknown service handler", serverRPCs: 1, unknownHandler: true, run: func(ctx context.Context, e *env) error {
+		Step{Name: "unregistered method, unknown service handler", serverRPCs: 1, unknownHandler: true, run: func(ctx context.Context, e *env) error {
 			return wantCode("unregistered method", e.conn.Invoke(ctx, "/helloworld.Missing/Call", &pb.HelloRequest{}, &pb.HelloReply{}), codes.Unimplemented)
 		}},
-		step{name: "server stream OK", serverRPCs: 1, run: func(ctx context.Context, e *env) error {
+		Step{Name: "server stream OK", serverRPCs: 1, run: func(ctx context.Context, e *env) error {
 			return e.serverStream(ctx, "send:3", 3, codes.OK, false)
 		}},
-		step{name: "server stream fails after 2", serverRPCs: 1, run: func(ctx context.Context, e *env) error {
+		Step{Name: "server stream fails after 2", serverRPCs: 1, run: func(ctx context.Context, e *env) error {
 			return e.serverStream(ctx, "fail:2", 2, codes.FailedPrecondition, false)
 		}},
-		step{name: "server stream read again after EOF", serverRPCs: 1, run: func(ctx context.Context, e *env) error {
+		Step{Name: "server stream read again after EOF", serverRPCs: 1, run: func(ctx context.Context, e *env) error {
 			return e.serverStream(ctx, "send:2", 2, codes.OK, true)
 		}},
-		step{name: "server stream client deadline", serverRPCs: 1, run: func(ctx context.Context, e *env) error {
+		Step{Name: "server stream client deadline", serverRPCs: 1, run: func(ctx context.Context, e *env) error {
 			ctx, cancel := context.WithTimeout(ctx, clientDeadline)
 			defer cancel()
 			return e.serverStream(ctx, "hang", 1, codes.DeadlineExceeded, false)
 		}},
-		step{name: "server stream server deadline", serverRPCs: 1, run: func(ctx context.Context, e *env) error {
+		Step{Name: "server stream server deadline", serverRPCs: 1, run: func(ctx context.Context, e *env) error {
 			return e.serverStream(ctx, "expire", 1, codes.DeadlineExceeded, false)
 		}},
-		step{name: "client stream OK", serverRPCs: 1, run: func(ctx context.Context, e *env) error {
+		Step{Name: "client stream OK", serverRPCs: 1, run: func(ctx context.Context, e *env) error {
 			return e.clientStream(ctx, []string{"a", "b", "c"}, codes.OK, false)
 		}},
-		step{name: "client stream fails after 2", serverRPCs: 1, run: func(ctx context.Context, e *env) error {
+		Step{Name: "client stream fails after 2", serverRPCs: 1, run: func(ctx context.Context, e *env) error {
 			return e.clientStream(ctx, []string{"a", "b", "fail"}, codes.FailedPrecondition, false)
 		}},
-		step{name: "client stream read again after CloseAndRecv", serverRPCs: 1, run: func(ctx context.Context, e *env) error {
+		Step{Name: "client stream read again after CloseAndRecv", serverRPCs: 1, run: func(ctx context.Context, e *env) error {
 			return e.clientStream(ctx, []string{"a"}, codes.OK, true)
 		}},
-		step{name: "bidi stream OK", serverRPCs: 1, run: func(ctx context.Context, e *env) error {
+		Step{Name: "bidi stream OK", serverRPCs: 1, run: func(ctx context.Context, e *env) error {
 			return e.bidi(ctx, []string{"a", "b"}, codes.OK)
 		}},
-		step{name: "bidi stream fails after 2", serverRPCs: 1, run: func(ctx context.Context, e *env) error {
+		Step{Name: "bidi stream fails after 2", serverRPCs: 1, run: func(ctx context.Context, e *env) error {
 			return e.bidi(ctx, []string{"a", "b", "fail"}, codes.FailedPrecondition)
 		}},
-		step{name: "bidi stream panic", serverRPCs: 1, run: func(ctx context.Context, e *env) error {
+		Step{Name: "bidi stream panic", serverRPCs: 1, run: func(ctx context.Context, e *env) error {
 			return e.bidi(ctx, []string{"a", "panic"}, codes.Internal)
 		}},
-		step{name: "bidi stream canceled, then read", serverRPCs: 1, run: func(ctx context.Context, e *env) error {
+		Step{Name: "bidi stream canceled, then read", serverRPCs: 1, run: func(ctx context.Context, e *env) error {
 			return e.bidiCanceled(ctx, true)
 		}},
-		step{name: "bidi stream canceled and abandoned", serverRPCs: 1, run: func(ctx context.Context, e *env) error {
+		Step{Name: "bidi stream canceled and abandoned", serverRPCs: 1, run: func(ctx context.Context, e *env) error {
 			return e.bidiCanceled(ctx, false)
 		}},
 	)
@@ -272,10 +272,10 @@ type env struct {
 	clientStreams atomic.Int64
 }
 
-// runStep runs st with the instrumentation build installs, registered on
-// a fresh pedantic registry, and returns the registry once the server and
+// Run runs st with the instrumentation build installs, registered on a
+// fresh pedantic registry, and returns the registry once the server and
 // the client recorded everything.
-func runStep(t *testing.T, st step, build buildFunc) *prometheus.Registry {
+func Run(t *testing.T, st Step, build Build) *prometheus.Registry {
 	t.Helper()
 	reg := prometheus.NewPedanticRegistry()
 	srvOpts, dialOpts := build(reg)
@@ -331,7 +331,7 @@ func runStep(t *testing.T, st step, build buildFunc) *prometheus.Registry {
 		}
 	}
 	if err := st.run(ctx, e); err != nil {
-		t.Fatalf("%s: %v", st.name, err)
+		t.Fatalf("%s: %v", st.Name, err)
 	}
 	wait(t, ctx, e.serverDone, st.serverRPCs, "server RPCs")
 	wait(t, ctx, e.clientDone, int(e.clientStreams.Load()), "client streams")
