@@ -2,6 +2,7 @@ package grpcprom_test
 
 import (
 	"context"
+	"io"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -115,18 +116,86 @@ func BenchmarkStreamClientMessage(b *testing.B) {
 	}
 }
 
+// endingClientStream is a client stream whose calls succeed at once, except
+// that RecvMsg returns io.EOF after one message and then, as gRPC does,
+// calls the OnFinish callbacks the streamer was given. One value is reused,
+// stream after stream.
+type endingClientStream struct {
+	nopClientStream
+	received bool
+	onFinish []func(error)
+}
+
+func (s *endingClientStream) RecvMsg(any) error {
+	if !s.received {
+		s.received = true
+		return nil
+	}
+	for _, f := range s.onFinish {
+		f(nil)
+	}
+	s.onFinish = s.onFinish[:0]
+	return io.EOF
+}
+
+// streamer opens s again, keeping the OnFinish callbacks.
+func (s *endingClientStream) streamer(_ context.Context, _ *grpc.StreamDesc, _ *grpc.ClientConn, _ string, opts ...grpc.CallOption) (grpc.ClientStream, error) {
+	s.received = false
+	s.onFinish = s.onFinish[:0]
+	for _, o := range opts {
+		if of, ok := o.(grpc.OnFinishCallOption); ok {
+			s.onFinish = append(s.onFinish, of.OnFinish)
+		}
+	}
+	return s, nil
+}
+
 // BenchmarkStreamClient measures a whole client stream with one message
-// each way.
+// each way: open, SendMsg, CloseSend, RecvMsg, and the RecvMsg that
+// returns io.EOF and ends it.
 func BenchmarkStreamClient(b *testing.B) {
-	ic := allClient().StreamClientInterceptor()
+	m := allClient()
+	ic := m.StreamClientInterceptor()
 	ctx := context.Background()
+	fake := &endingClientStream{}
+	streamer := fake.streamer // a method value allocates: make it once
 	b.ReportAllocs()
 	for b.Loop() {
-		cs, _ := ic(ctx, bidiDesc, nil, bidi.FullMethod, nopStreamer)
+		cs, err := ic(ctx, bidiDesc, nil, bidi.FullMethod, streamer)
+		if err != nil {
+			b.Fatal(err)
+		}
 		_ = cs.SendMsg(nil)
-		_ = cs.RecvMsg(nil)
 		_ = cs.CloseSend()
+		_ = cs.RecvMsg(nil)
+		if err := cs.RecvMsg(nil); err != io.EOF {
+			b.Fatalf("RecvMsg at the end of the stream: %v, want io.EOF", err)
+		}
 	}
+	b.StopTimer()
+	// Every stream ended: as many handled as started.
+	if started, handled := clientCount(b, m, "grpc_client_started_total"), clientCount(b, m, "grpc_client_handled_total"); handled != started {
+		b.Fatalf("%v streams handled of %v started", handled, started)
+	}
+}
+
+// clientCount sums the samples of the counter family name in m.
+func clientCount(b *testing.B, m *grpcprom.ClientMetrics, name string) float64 {
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(m)
+	families, err := reg.Gather()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var sum float64
+	for _, f := range families {
+		if f.GetName() == name {
+			for _, s := range f.GetMetric() {
+				sum += s.GetCounter().GetValue()
+			}
+		}
+	}
+	return sum
 }
 
 // BenchmarkUnaryServerWithLabels measures the label-bearing path: a
@@ -162,21 +231,23 @@ func BenchmarkUnaryServerWithExemplar(b *testing.B) {
 }
 
 // BenchmarkStatsHandlerUnary feeds the server stats handler the events of
-// one unary RPC, as gRPC does.
+// one unary RPC, as gRPC does: headers in, Begin, the request, headers out,
+// the response, trailers out, End.
 func BenchmarkStatsHandlerUnary(b *testing.B) {
 	m := grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram(), grpcprom.WithMessageSizeHistogram())
 	prometheus.NewRegistry().MustRegister(m)
 	h := m.StatsHandler()
 	tag := &stats.RPCTagInfo{FullMethodName: benchMethod}
-	begin, end := &stats.Begin{}, &stats.End{}
-	in, out := &stats.InPayload{Length: 32}, &stats.OutPayload{Length: 64}
+	events := []stats.RPCStats{
+		&stats.InHeader{FullMethod: benchMethod}, &stats.Begin{}, &stats.InPayload{Length: 32},
+		&stats.OutHeader{}, &stats.OutPayload{Length: 64}, &stats.OutTrailer{}, &stats.End{},
+	}
 	b.ReportAllocs()
 	for b.Loop() {
 		ctx := h.TagRPC(context.Background(), tag)
-		h.HandleRPC(ctx, begin)
-		h.HandleRPC(ctx, in)
-		h.HandleRPC(ctx, out)
-		h.HandleRPC(ctx, end)
+		for _, ev := range events {
+			h.HandleRPC(ctx, ev)
+		}
 	}
 }
 
