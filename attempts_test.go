@@ -37,11 +37,6 @@ func (f *flaky) SayHello(_ context.Context, in *pb.HelloRequest) (*pb.HelloReply
 	return &pb.HelloReply{Message: in.GetName()}, nil
 }
 
-const retryConfig = `{"methodConfig": [{
-	"name": [{"service": "helloworld.Greeter"}],
-	"retryPolicy": {"maxAttempts": 4, "initialBackoff": "0.001s", "maxBackoff": "0.001s",
-		"backoffMultiplier": 1, "retryableStatusCodes": ["UNAVAILABLE"]}}]}`
-
 // TestClientAttemptMetrics: under a retry policy, the interceptors count
 // calls and the attempt metrics count attempts, and attempts minus calls
 // equals the retries the server saw.

@@ -39,11 +39,12 @@ func CodeOf(err error) codes.Code {
 			}
 		}
 	}
+	// In status.FromContextError's order: DeadlineExceeded first.
 	switch {
-	case errors.Is(err, context.Canceled):
-		return codes.Canceled
 	case errors.Is(err, context.DeadlineExceeded):
 		return codes.DeadlineExceeded
+	case errors.Is(err, context.Canceled):
+		return codes.Canceled
 	}
 	return codes.Unknown
 }
