@@ -59,7 +59,12 @@
 //     named grpc_code) panics in the constructor or Enable* call, naming
 //     it; v1 fails later, at registration.
 //
-// As in v1, a ServerMetrics or ClientMetrics method Enable* call registers
-// nothing: enable a histogram before registering the collector. Only the
-// first call's options count.
+// As in v1, the default registry holds the default metrics' counters and
+// the histograms the package-level Enable* functions turned on, each
+// registered by itself, so that every metric is collected once;
+// DefaultServerMetrics and DefaultClientMetrics are not registered as
+// whole collectors there (registering them there fails), but can be on a
+// registry of your own. A ServerMetrics or ClientMetrics method Enable*
+// call registers nothing: enable a histogram before registering the
+// collector. Only the first call's options count.
 package grpc_prometheus
