@@ -126,3 +126,19 @@ func TestClientStreamTimeHistograms(t *testing.T) {
 		}
 	}
 }
+
+// TestClientMalformedMethodIsUnknown checks that a malformed method name
+// is recorded under the catch-all series, not as series of its own.
+func TestClientMalformedMethodIsUnknown(t *testing.T) {
+	m := NewClientMetrics()
+	reg := pedantic(t, m)
+	e := clientEnv(t, m)
+	if err := e.conn.Invoke(context.Background(), "no-slash-at-all", &pb.HelloRequest{}, &pb.HelloReply{}); err == nil {
+		t.Fatal("malformed method succeeded")
+	}
+	snap := snapshot(t, reg)
+	want := `grpc_client_started_total{grpc_method="unknown",grpc_service="unknown",grpc_type="unary"}`
+	if snap[want] != 1 || countPrefix(snap, "grpc_client_started_total") != 1 {
+		t.Errorf("started series %v, want only %s = 1", snap, want)
+	}
+}
