@@ -232,3 +232,19 @@ func TestFromError(t *testing.T) {
 		}
 	}
 }
+
+// TestSeriesMadeTogether: the series of a label set exist from its first
+// RPC, so the sent counter of a method that has only failed reads 0 (the
+// provider has no such series).
+func TestSeriesMadeTogether(t *testing.T) {
+	sm := grpcprom.NewServerMetrics()
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(sm)
+	callUnary(t, sm.UnaryServerInterceptor(), context.Background(), status.Error(codes.NotFound, "no"))
+	assertSeries(t, snapshot(t, reg), map[string]float64{
+		key("grpc_server_started_total", "unary", "SayHello"):                       1,
+		key("grpc_server_msg_received_total", "unary", "SayHello"):                  1,
+		key("grpc_server_msg_sent_total", "unary", "SayHello"):                      0,
+		key("grpc_server_handled_total", "unary", "SayHello", "grpc_code=NotFound"): 1,
+	})
+}

@@ -47,10 +47,14 @@
 //     does not register, and malformed or overlong names, are recorded as
 //     grpc_service="unknown", grpc_method="unknown".
 //
-// Two further differences are grpcprom's design rather than corrections.
+// Three further differences are grpcprom's design rather than corrections.
 // Exemplars are attached where the RPC's outcome is recorded, to the
 // handled counter and the histograms; the provider also attaches them to
-// the started and message counters. And options cannot rename metrics: a
+// the started and message counters. The series of one label set are made
+// together, at its first RPC, so a message counter that has not moved
+// reads 0 where the provider has no series yet (for example
+// grpc_server_msg_sent_total of a method that has only failed). And
+// options cannot rename metrics: a
 // CounterOption or HistogramOption is applied to an empty options struct
 // of which only the namespace, subsystem, const labels and, for
 // histograms, buckets and native-histogram settings are used, where a
