@@ -8,7 +8,7 @@ import (
 // TestFloodKeepsCacheBounded checks the memory bound directly: however
 // many names arrive, the cache keeps at most the limit.
 func TestFloodKeepsCacheBounded(t *testing.T) {
-	r, err := New(Config{Side: Server, MethodLimit: 50})
+	r, err := New(Config{Side: Server, MethodLimit: 50, MethodLimitGiven: true})
 	if err != nil {
 		t.Fatal(err)
 	}
