@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/metadata"
 )
 
 // callUnary runs one unary RPC to /helloworld.Greeter/SayHello through
@@ -17,9 +16,4 @@ func callUnary(t testing.TB, icpt grpc.UnaryServerInterceptor, ctx context.Conte
 	if got != err {
 		t.Fatalf("interceptor returned %v, want %v", got, err)
 	}
-}
-
-// incoming returns a server context with the metadata pairs kv.
-func incoming(kv ...string) context.Context {
-	return metadata.NewIncomingContext(context.Background(), metadata.Pairs(kv...))
 }
