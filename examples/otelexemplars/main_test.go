@@ -107,8 +107,8 @@ func TestExemplars(t *testing.T) {
 					t.Errorf("handling_seconds bucket exemplars %v, want none", ids)
 				}
 				// No exemplar is not a rejected one.
-				if v := counterValue(t, reg, "grpcprom_exemplars_dropped_total"); v != 0 {
-					t.Errorf("grpcprom_exemplars_dropped_total = %v, want 0", v)
+				if v := counterValue(t, reg, "grpcprom_server_exemplars_dropped_total"); v != 0 {
+					t.Errorf("grpcprom_server_exemplars_dropped_total = %v, want 0", v)
 				}
 			})
 		})
