@@ -52,7 +52,10 @@ func counterConfig(side core.Side, opts []CounterOption) core.Config {
 			f(&o)
 		}
 	}
-	return core.Config{Side: side, ConstLabels: o.ConstLabels}
+	cfg := core.Config{Side: side, ConstLabels: o.ConstLabels}
+	// v1 has no panic counter; a drop-in exports v1's families.
+	cfg.Disabled[core.Panics] = true
+	return cfg
 }
 
 // histogramConfig applies histogram options to the opts go-grpc-prometheus

@@ -47,9 +47,11 @@ type Config struct {
 	// set; otherwise the defaults do.
 	MethodLimit      int
 	MethodLimitGiven bool
-	// Enabled turns on metrics whose row names an option.
-	Enabled [NumMetrics]bool
-	Hist    [NumMetrics]HistogramConfig
+	// Enabled turns on metrics whose row names an option; Disabled turns
+	// off any row, for front ends that reproduce a peer's exact series.
+	Enabled  [NumMetrics]bool
+	Disabled [NumMetrics]bool
+	Hist     [NumMetrics]HistogramConfig
 	// CodeOnHistograms adds the code label to the rows with CodeOption.
 	CodeOnHistograms     bool
 	Extra                []ExtraLabel

@@ -83,7 +83,7 @@ func New(cfg Config) (*Recorder, error) {
 		r.cfg.Enabled[OKWithoutResponse] = true
 	}
 	for _, d := range Table {
-		if d.Side == cfg.Side && d.Family == cfg.Family && (d.Option == "" || r.cfg.Enabled[d.ID] || (d.Legacy && cfg.Legacy)) {
+		if d.Side == cfg.Side && d.Family == cfg.Family && !cfg.Disabled[d.ID] && (d.Option == "" || r.cfg.Enabled[d.ID] || (d.Legacy && cfg.Legacy)) {
 			r.vecs[d.ID] = r.newVec(d)
 		}
 	}

@@ -171,6 +171,8 @@ func (o *resolved) coreConfig(side core.Side) core.Config {
 		Subsystem:   counters.Subsystem,
 		ConstLabels: counters.ConstLabels,
 	}
+	// Upstream has no panic counter; a drop-in exports upstream's families.
+	cfg.Disabled[core.Panics] = true
 	for id, h := range o.hist {
 		if h.on {
 			cfg.Enabled[id] = true
