@@ -34,6 +34,9 @@ type Start struct {
 	// Unknown records the RPC under the catch-all series whatever its
 	// name; a server uses it for methods it has no handler for.
 	Unknown bool
+	// At is when the RPC began, from Since; zero reads the clock. A front
+	// end that is handed the time (gRPC's stats events are) passes it.
+	At time.Duration
 }
 
 // Call is one RPC between Begin and End. It is a value, so that unary
@@ -85,7 +88,10 @@ func (r *Recorder) Begin(ctx context.Context, st Start) Call {
 		c.ex = r.checkExemplar(exemplar(ctx))
 	}
 	if s.timed {
-		c.start = Monotonic()
+		c.start = st.At
+		if c.start == 0 {
+			c.start = Monotonic()
+		}
 	}
 	return c
 }
@@ -149,7 +155,11 @@ func (c *Call) SendCall(t0 time.Duration) {
 
 // End records the completion of the RPC with code. Front ends make sure
 // it runs exactly once per Begin.
-func (c *Call) End(code codes.Code) {
+func (c *Call) End(code codes.Code) { c.EndAt(code, 0) }
+
+// EndAt is End for a front end that is handed the time of the end, from
+// Since; zero reads the clock.
+func (c *Call) EndAt(code codes.Code, at time.Duration) {
 	if c.s == nil {
 		return
 	}
@@ -167,7 +177,10 @@ func (c *Call) End(code codes.Code) {
 		if cs.handling != nil {
 			h = cs.handling
 		}
-		observe(h, (Monotonic() - c.start).Seconds(), c.ex)
+		if at == 0 {
+			at = Monotonic()
+		}
+		observe(h, (at - c.start).Seconds(), c.ex)
 	}
 }
 
@@ -224,6 +237,15 @@ var clockBase = time.Now()
 // Monotonic reads the monotonic clock alone. time.Now also reads the wall
 // clock, which costs as much again and is not needed for durations.
 func Monotonic() time.Duration { return time.Since(clockBase) }
+
+// Since converts a time a framework handed over into Monotonic's scale
+// without reading the clock; the zero time gives 0.
+func Since(t time.Time) time.Duration {
+	if t.IsZero() {
+		return 0
+	}
+	return t.Sub(clockBase)
+}
 
 // RecorderOf returns the recorder behind a grpcprom.ServerMetrics or
 // ClientMetrics, so that front ends in other packages (compat, connectprom)

@@ -12,16 +12,17 @@ import (
 // StatsHandler returns a stats handler that records into r.
 func StatsHandler(r *core.Recorder) stats.Handler {
 	r.NoteStatsHandler()
-	return &statsHandler{r: r, side: r.Side()}
+	return &statsHandler{r: r, side: r.Side(), labels: metadataSource(r.Side())}
 }
 
 // statsHandler is the stats-handler front end over a recorder.
 type statsHandler struct {
-	r    *core.Recorder
-	side core.Side
+	r      *core.Recorder
+	side   core.Side
+	labels core.LabelSource
 }
 
-// rpcState is one RPC's state, kept in the context TagRPC returns.
+// rpcState is one RPC's state, carried by the context TagRPC returns.
 type rpcState struct {
 	call       core.Call
 	fullMethod string
@@ -32,45 +33,69 @@ type rpcState struct {
 	responded   bool
 }
 
+// rpcContext is the context TagRPC returns: the RPC's state and the
+// context in one allocation, where context.WithValue and a state would
+// take two.
+type rpcContext struct {
+	context.Context
+	h  *statsHandler
+	st rpcState
+}
+
+// Value answers the handler itself with the state, so that several
+// handlers, or a server's and a client's in one call chain, keep their
+// states apart.
+func (c *rpcContext) Value(key any) any {
+	if h, ok := key.(*statsHandler); ok && h == c.h {
+		return &c.st
+	}
+	return c.Context.Value(key)
+}
+
 func (h *statsHandler) TagRPC(ctx context.Context, info *stats.RPCTagInfo) context.Context {
-	// The handler itself is the key, so that several handlers, or a
-	// server's and a client's in one call chain, keep their states apart.
-	return context.WithValue(ctx, h, &rpcState{fullMethod: info.FullMethodName})
+	return &rpcContext{Context: ctx, h: h, st: rpcState{fullMethod: info.FullMethodName}}
+}
+
+// state returns the RPC's state, or nil for an RPC this handler did not
+// tag.
+func (h *statsHandler) state(ctx context.Context) *rpcState {
+	if c, ok := ctx.(*rpcContext); ok && c.h == h {
+		return &c.st
+	}
+	st, _ := ctx.Value(h).(*rpcState)
+	return st
 }
 
 func (h *statsHandler) HandleRPC(ctx context.Context, s stats.RPCStats) {
-	st, _ := ctx.Value(h).(*rpcState)
-	if st == nil {
-		// A server answers a malformed method name without tagging it.
-		if _, ok := s.(*stats.OutTrailer); ok && h.side == core.Server {
-			h.unknownMethod(ctx)
-		}
-		return
-	}
+	// Events that record nothing return before any lookup.
 	switch ev := s.(type) {
 	case *stats.Begin:
-		typ := core.TypeOf(ev.IsClientStream, ev.IsServerStream)
-		st.call = h.r.Begin(ctx, core.Start{FullMethod: st.fullMethod, Type: typ, Labels: metadataSource(h.side)})
-		st.begun = true
-		st.oneResponse = !ev.IsServerStream
+		if st := h.state(ctx); st != nil {
+			typ := core.TypeOf(ev.IsClientStream, ev.IsServerStream)
+			st.call = h.r.Begin(ctx, core.Start{FullMethod: st.fullMethod, Type: typ, Labels: h.labels, At: core.Since(ev.BeginTime)})
+			st.begun = true
+			st.oneResponse = !ev.IsServerStream
+		}
 	case *stats.InPayload:
-		if st.begun {
+		if st := h.state(ctx); st != nil && st.begun {
 			st.call.ReceivedSize(ev.Length)
 			st.responded = true
 		}
 	case *stats.OutPayload:
-		if st.begun {
+		if st := h.state(ctx); st != nil && st.begun {
 			st.call.SentSize(ev.Length)
 		}
 	case *stats.End:
-		if st.begun {
-			st.call.End(h.endCode(st, ev.Error))
+		if st := h.state(ctx); st != nil && st.begun {
+			st.call.EndAt(h.endCode(st, ev.Error), core.Since(ev.EndTime))
 		}
 	case *stats.OutTrailer:
 		// A server that has no handler for a method writes its trailer
-		// without ever beginning the RPC.
-		if !st.begun && h.side == core.Server {
-			h.unknownMethod(ctx)
+		// without beginning the RPC; a malformed name is not even tagged.
+		if h.side == core.Server {
+			if st := h.state(ctx); st == nil || !st.begun {
+				h.unknownMethod(ctx)
+			}
 		}
 	}
 }
@@ -93,7 +118,7 @@ func (h *statsHandler) endCode(st *rpcState, err error) codes.Code {
 // unknownMethod records an RPC the server rejected as Unimplemented before
 // it began.
 func (h *statsHandler) unknownMethod(ctx context.Context) {
-	c := h.r.Begin(ctx, core.Start{Type: core.BidiStream, Unknown: true, Labels: metadataSource(h.side)})
+	c := h.r.Begin(ctx, core.Start{Type: core.BidiStream, Unknown: true, Labels: h.labels})
 	c.End(codes.Unimplemented)
 }
 
