@@ -19,6 +19,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 
+	"github.com/seed-db7adb15/grpcprom"
 	pb "github.com/seed-db7adb15/grpcprom/examples/helloworld/helloworld"
 )
 
@@ -301,4 +302,71 @@ func value(t testing.TB, reg prometheus.Gatherer, k string) float64 {
 		return v
 	}
 	return -1
+}
+
+// frontEnd installs a pair of metrics on a server and a client.
+type frontEnd struct {
+	name    string
+	install func(sm *grpcprom.ServerMetrics, cm *grpcprom.ClientMetrics) ([]grpc.ServerOption, []grpc.DialOption)
+}
+
+var frontEnds = []frontEnd{
+	{"interceptors", func(sm *grpcprom.ServerMetrics, cm *grpcprom.ClientMetrics) ([]grpc.ServerOption, []grpc.DialOption) {
+		return sm.ServerOptions(), cm.DialOptions()
+	}},
+	{"stats", func(sm *grpcprom.ServerMetrics, cm *grpcprom.ClientMetrics) ([]grpc.ServerOption, []grpc.DialOption) {
+		return []grpc.ServerOption{grpc.StatsHandler(sm.StatsHandler())}, []grpc.DialOption{grpc.WithStatsHandler(cm.StatsHandler())}
+	}},
+}
+
+// fullPair builds metrics with every histogram and the in-flight gauges on,
+// installs them with fe, and starts a server and client.
+func fullPair(t *testing.T, fe frontEnd, serverOpts ...grpc.ServerOption) (*prometheus.Registry, *env) {
+	t.Helper()
+	sm := grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram(), grpcprom.WithInFlightGauge(), grpcprom.WithMessageSizeHistogram())
+	cm := grpcprom.NewClientMetrics(grpcprom.WithClientHandlingTimeHistogram(), grpcprom.WithClientStreamRecvHistogram(),
+		grpcprom.WithClientStreamSendHistogram(), grpcprom.WithInFlightGauge(), grpcprom.WithMessageSizeHistogram())
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(sm, cm)
+	so, do := fe.install(sm, cm)
+	return reg, startEnv(t, append(so, serverOpts...), do)
+}
+
+// mixedTraffic is driveAllTypes plus failures of every kind of stream.
+func mixedTraffic(t *testing.T, e *env) {
+	t.Helper()
+	driveAllTypes(t, e.client)
+	ctx := context.Background()
+	for _, name := range []string{"wrapped", "plain", "canceled", "deadline"} {
+		_, _ = e.client.SayHello(ctx, &pb.HelloRequest{Name: name})
+	}
+	ss, err := e.client.SayHelloUnaryStream(ctx, &pb.HelloRequest{Name: "fail"})
+	if err != nil {
+		t.Fatalf("server stream: %v", err)
+	}
+	for err == nil {
+		_, err = ss.Recv()
+	}
+	cs, err := e.client.SayHelloStreamUnary(ctx)
+	if err != nil {
+		t.Fatalf("client stream: %v", err)
+	}
+	_ = cs.Send(&pb.HelloRequest{Name: "fail"})
+	if _, err := cs.CloseAndRecv(); status.Code(err) != codes.FailedPrecondition {
+		t.Fatalf("client stream: %v, want FailedPrecondition", err)
+	}
+}
+
+// settle waits until no RPC is in flight. The stats handler learns that a
+// server RPC ended after the client has its answer.
+func settle(t *testing.T, reg prometheus.Gatherer) {
+	t.Helper()
+	eventually(t, "every RPC to end", func() bool {
+		for k, v := range snapshot(t, reg) {
+			if strings.Contains(k, "_in_flight_rpcs") && v != 0 {
+				return false
+			}
+		}
+		return true
+	})
 }
