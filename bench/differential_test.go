@@ -13,6 +13,7 @@ import (
 
 	"github.com/seed-db7adb15/grpcprom"
 	"github.com/seed-db7adb15/grpcprom/bench/differential"
+	compatv2 "github.com/seed-db7adb15/grpcprom/compat/providers/prometheus"
 )
 
 // The differential test: the scripted traffic of package differential
@@ -48,15 +49,10 @@ var comparisons = []comparison{
 				[]grpcprom.ServerOption{grpcprom.WithServerHandlingTimeHistogram()},
 				[]grpcprom.ClientOption{grpcprom.WithClientHandlingTimeHistogram()},
 			)},
-			// TODO(issue 9 Part 2): compat/grpc_prometheus cannot have a
-			// row here: it and go-grpc-prometheus both register the same
-			// counters on the default registry at init, so one binary
-			// cannot import both. Give it a package of its own,
-			// bench/differential/grpc_prometheus, whose test runs
-			//	differential.Same(t, oursAsV1, buildCompatV1)
-			// with buildCompatV1 the body of buildV1 on the compat import
-			// and oursAsV1 this row's build: equal to grpcprom means equal
-			// to go-grpc-prometheus but for knownDifferences.
+			// compat/grpc_prometheus and go-grpc-prometheus both register
+			// the same counters on the default registry at init, so one
+			// binary cannot import both: bench/differential/compatv1
+			// checks that it records exactly what this row does.
 		},
 	},
 	{
@@ -70,13 +66,7 @@ var comparisons = []comparison{
 					grpcprom.WithClientStreamSendHistogram(),
 				},
 			)},
-			// TODO(issue 9 Part 3): once compat/providers/prometheus is
-			// merged, add its row: buildCompatV2 is buildV2 with ggmprom
-			// imported as
-			// "github.com/seed-db7adb15/grpcprom/compat/providers/prometheus"
-			// (tried against its branch: it passes with knownDifferences
-			// as they are).
-			//	{"compat/providers/prometheus", buildCompatV2},
+			{"compat/providers/prometheus", buildCompatV2},
 		},
 	},
 }
@@ -99,6 +89,19 @@ func buildV2(reg prometheus.Registerer) ([]grpc.ServerOption, []grpc.DialOption)
 		ggmprom.WithClientHandlingTimeHistogram(),
 		ggmprom.WithClientStreamRecvHistogram(),
 		ggmprom.WithClientStreamSendHistogram(),
+	)
+	reg.MustRegister(sm, cm)
+	return differential.Interceptors(sm.UnaryServerInterceptor(), sm.StreamServerInterceptor(),
+		cm.UnaryClientInterceptor(), cm.StreamClientInterceptor())
+}
+
+// buildCompatV2 is buildV2 on the drop-in package.
+func buildCompatV2(reg prometheus.Registerer) ([]grpc.ServerOption, []grpc.DialOption) {
+	sm := compatv2.NewServerMetrics(compatv2.WithServerHandlingTimeHistogram())
+	cm := compatv2.NewClientMetrics(
+		compatv2.WithClientHandlingTimeHistogram(),
+		compatv2.WithClientStreamRecvHistogram(),
+		compatv2.WithClientStreamSendHistogram(),
 	)
 	reg.MustRegister(sm, cm)
 	return differential.Interceptors(sm.UnaryServerInterceptor(), sm.StreamServerInterceptor(),
