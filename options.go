@@ -328,8 +328,8 @@ func WithConnectionMetrics() Option {
 // WithClientAttemptMetrics records each attempt of a call beside the call:
 // grpc_client_attempt_started_total, grpc_client_attempt_handled_total and,
 // with [WithClientHandlingTimeHistogram], grpc_client_attempt_handling_seconds.
-// gRPC retries a call in several attempts under a retry policy; calls
-// minus attempts is then the number of retries. [ClientMetrics.DialOptions]
+// gRPC retries a call in several attempts under a retry policy; attempts
+// minus calls is then the number of retries. [ClientMetrics.DialOptions]
 // installs the interceptors for calls and a stats handler for attempts.
 // Calls and attempts have separate series, so neither counts the other.
 func WithClientAttemptMetrics() ClientOption {

@@ -33,13 +33,40 @@ func (c *seriesCache) init(r *Recorder, limit int) {
 	c.m.Store(&entryMaps{})
 }
 
-// reset drops every entry, so that they are built again with the metrics
-// enabled now; the methods admitted so far stay admitted.
-func (c *seriesCache) reset() {
+// each calls f with every series of the cache: the methods', the
+// catch-all's, and every combination of extra-label values.
+func (c *seriesCache) each(f func(*series)) {
+	visit := func(e *methodEntry) {
+		if e.skip {
+			return
+		}
+		if e.plain != nil {
+			f(e.plain)
+			return
+		}
+		e.mu.RLock()
+		list := make([]*series, 0, len(e.byExtra))
+		for _, s := range e.byExtra {
+			list = append(list, s)
+		}
+		e.mu.RUnlock()
+		for _, s := range list {
+			f(s)
+		}
+	}
+	for _, m := range c.m.Load() {
+		for _, e := range m {
+			visit(e)
+		}
+	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.m.Store(&entryMaps{})
-	c.catchAll = [NumTypes]*methodEntry{}
+	catchAll := c.catchAll
+	c.mu.Unlock()
+	for _, e := range catchAll {
+		if e != nil {
+			visit(e)
+		}
+	}
 }
 
 // get returns the entry of fullMethod called as typ.

@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 )
 
 // Recorder turns the events of RPCs into metric updates. Every front end
@@ -31,6 +32,9 @@ type Recorder struct {
 	// since only a stats handler can meet such RPCs.
 	okWithoutResponse prometheus.Counter
 	statsHandlerMade  atomic.Bool
+	// codePairs holds the code label's pair of each code, shared by
+	// every series of the recorder.
+	codePairs [NumCodes]atomic.Pointer[dto.LabelPair]
 	// openConns and connsTotal are nil without WithConnectionMetrics.
 	openConns  prometheus.Gauge
 	connsTotal prometheus.Counter
@@ -42,13 +46,17 @@ type metricVec struct {
 	counter *prometheus.CounterVec
 	gauge   *prometheus.GaugeVec
 	hist    *prometheus.HistogramVec
-	// single and gauge1 are the metrics without variable labels.
+	// single and gauge1 are the metrics without variable labels; fam
+	// the counters and gauges with RPC labels, whose values series keep.
 	single prometheus.Counter
 	gauge1 prometheus.Gauge
+	fam    *family
 }
 
 func (v *metricVec) collector() prometheus.Collector {
 	switch {
+	case v.fam != nil:
+		return v.fam
 	case v.single != nil:
 		return v.single
 	case v.gauge1 != nil:
@@ -100,6 +108,16 @@ func New(cfg Config) (*Recorder, error) {
 	return r, nil
 }
 
+// codePair returns the label pair of code c.
+func (r *Recorder) codePair(c int) *dto.LabelPair {
+	if p := r.codePairs[c].Load(); p != nil {
+		return p
+	}
+	name, value := r.codeLabel, CodeValues[r.values][c]
+	r.codePairs[c].CompareAndSwap(nil, &dto.LabelPair{Name: &name, Value: &value})
+	return r.codePairs[c].Load()
+}
+
 // Side returns the side the recorder records.
 func (r *Recorder) Side() Side { return r.cfg.Side }
 
@@ -135,12 +153,10 @@ func (r *Recorder) newVec(d Def) *metricVec {
 	switch {
 	case d.Kind == Counter && d.Labels == NoLabels:
 		v.single = prometheus.NewCounter(prometheus.CounterOpts{Name: name, Help: d.Help, ConstLabels: c.ConstLabels})
-	case d.Kind == Counter:
-		v.counter = prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: d.Help, ConstLabels: c.ConstLabels}, labels)
 	case d.Kind == Gauge && d.Labels == NoLabels:
 		v.gauge1 = prometheus.NewGauge(prometheus.GaugeOpts{Name: name, Help: d.Help, ConstLabels: c.ConstLabels})
-	case d.Kind == Gauge:
-		v.gauge = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: name, Help: d.Help, ConstLabels: c.ConstLabels}, labels)
+	case d.Kind == Counter || d.Kind == Gauge:
+		v.fam = &family{r: r, id: d.ID, kind: d.Kind, desc: prometheus.NewDesc(name, d.Help, labels, c.ConstLabels)}
 	default:
 		v.hist = prometheus.NewHistogramVec(r.histogramOpts(d), labels)
 	}
@@ -201,6 +217,9 @@ func (r *Recorder) EnableHistogram(id MetricID, h HistogramConfig) (prometheus.C
 	if err := checkConstLabels(h.Option, h.ConstLabels); err != nil {
 		return nil, err
 	}
+	if r.hasCode(d) {
+		return nil, errorf(h.Option, "cannot be enabled after construction together with WithCodeOnHistograms")
+	}
 	r.mu.Lock()
 	if r.vecs[id] == nil {
 		r.cfg.Hist[id] = h
@@ -209,7 +228,15 @@ func (r *Recorder) EnableHistogram(id MetricID, h HistogramConfig) (prometheus.C
 	}
 	v := r.vecs[id]
 	r.mu.Unlock()
-	r.cache.reset()
+	// Series made from now on resolve the histogram themselves; those
+	// made before get it here. r.mu is taken per series, after the
+	// cache's locks, in the order series creation takes them.
+	r.cache.each(func(s *series) {
+		r.mu.RLock()
+		o := r.observersFor(s.typ, s.labels.values)
+		r.mu.RUnlock()
+		s.obs.Store(o)
+	})
 	return v.collector(), nil
 }
 

@@ -45,6 +45,7 @@ type Start struct {
 // sure End runs exactly once.
 type Call struct {
 	s     *series
+	o     *observers
 	start time.Duration
 	// ex is the RPC's exemplar, nil when there is none.
 	ex prometheus.Labels
@@ -75,11 +76,11 @@ func (r *Recorder) Begin(ctx context.Context, st Start) Call {
 		r.extraValues(ctx, st.Labels, vals)
 		s = e.withExtra(vals)
 	}
-	s.started.Inc()
-	if s.inFlight != nil {
-		s.inFlight.Inc()
+	s.started.n.Add(1)
+	if s.inFlightOn {
+		s.inFlight.n.Add(1)
 	}
-	c := Call{s: s}
+	c := Call{s: s, o: s.obs.Load()}
 	exemplar := r.exemplar
 	if st.Exemplar != nil {
 		exemplar = st.Exemplar
@@ -87,7 +88,7 @@ func (r *Recorder) Begin(ctx context.Context, st Start) Call {
 	if exemplar != nil {
 		c.ex = r.checkExemplar(exemplar(ctx))
 	}
-	if s.timed {
+	if c.o.timed {
 		c.start = st.At
 		if c.start == 0 {
 			c.start = Monotonic()
@@ -102,54 +103,54 @@ func (c *Call) Recording() bool { return c.s != nil }
 
 // Received records a received message.
 func (c *Call) Received() {
-	if c.s != nil && c.s.msgReceived != nil {
-		c.s.msgReceived.Inc()
+	if c.s != nil && c.s.recvOn {
+		c.s.received.n.Add(1)
 	}
 }
 
 // Sent records a sent message.
 func (c *Call) Sent() {
-	if c.s != nil && c.s.msgSent != nil {
-		c.s.msgSent.Inc()
+	if c.s != nil && c.s.sentOn {
+		c.s.sent.n.Add(1)
 	}
 }
 
 // ReceivedSize records a received message of n bytes, uncompressed.
 func (c *Call) ReceivedSize(n int) {
 	c.Received()
-	if c.s != nil && c.s.recvSize != nil {
-		observe(c.s.recvSize, float64(n), c.ex)
+	if c.s != nil && c.o.recvSize != nil {
+		observe(c.o.recvSize, float64(n), c.ex)
 	}
 }
 
 // SentSize records a sent message of n bytes, uncompressed.
 func (c *Call) SentSize(n int) {
 	c.Sent()
-	if c.s != nil && c.s.sentSize != nil {
-		observe(c.s.sentSize, float64(n), c.ex)
+	if c.s != nil && c.o.sentSize != nil {
+		observe(c.o.sentSize, float64(n), c.ex)
 	}
 }
 
 // RecvTimed and SendTimed report whether the per-call receive and send
 // histograms of client streams are on, so that front ends read the clock
 // only then.
-func (c *Call) RecvTimed() bool { return c.s != nil && c.s.streamRecv != nil }
+func (c *Call) RecvTimed() bool { return c.s != nil && c.o.streamRecv != nil }
 
 // SendTimed: see RecvTimed.
-func (c *Call) SendTimed() bool { return c.s != nil && c.s.streamSend != nil }
+func (c *Call) SendTimed() bool { return c.s != nil && c.o.streamSend != nil }
 
 // RecvCall records one receive call on a client stream that started at t0
 // (from Monotonic).
 func (c *Call) RecvCall(t0 time.Duration) {
 	if c.RecvTimed() {
-		observe(c.s.streamRecv, (Monotonic() - t0).Seconds(), c.ex)
+		observe(c.o.streamRecv, (Monotonic() - t0).Seconds(), c.ex)
 	}
 }
 
 // SendCall records one send call on a client stream that started at t0.
 func (c *Call) SendCall(t0 time.Duration) {
 	if c.SendTimed() {
-		observe(c.s.streamSend, (Monotonic() - t0).Seconds(), c.ex)
+		observe(c.o.streamSend, (Monotonic() - t0).Seconds(), c.ex)
 	}
 }
 
@@ -165,15 +166,15 @@ func (c *Call) EndAt(code codes.Code, at time.Duration) {
 	}
 	cs := c.s.forCode(code)
 	if c.ex != nil {
-		cs.handled.(prometheus.ExemplarAdder).AddWithExemplar(1, c.ex)
+		cs.handled.addWithExemplar(c.ex)
 	} else {
-		cs.handled.Inc()
+		cs.handled.n.Add(1)
 	}
-	if c.s.inFlight != nil {
-		c.s.inFlight.Dec()
+	if c.s.inFlightOn {
+		c.s.inFlight.n.Add(-1)
 	}
-	if c.s.timed {
-		h := c.s.handling
+	if c.o.timed {
+		h := c.o.handling
 		if cs.handling != nil {
 			h = cs.handling
 		}
@@ -187,8 +188,8 @@ func (c *Call) EndAt(code codes.Code, at time.Duration) {
 // Panicked records that the RPC's handler panicked. The front end still
 // ends the RPC, with code Internal.
 func (c *Call) Panicked() {
-	if c.s != nil && c.s.panicsVec != nil {
-		c.s.panicked().Inc()
+	if c.s != nil && c.s.panicsOn {
+		c.s.panicked().n.Add(1)
 	}
 }
 

@@ -7,94 +7,104 @@ import (
 	"google.golang.org/grpc/codes"
 )
 
-// series holds the resolved children of every metric for one label set
-// (type, service, method and extra labels), so that the hot path never
-// calls WithLabelValues.
+// series holds everything one label set (type, service, method and extra
+// labels) records: the counter cells, and the resolved histogram children,
+// so that the hot path never calls WithLabelValues.
 type series struct {
 	r      *Recorder
-	values []string
+	typ    RPCType
+	labels labelSet
 
-	started     prometheus.Counter
-	msgReceived prometheus.Counter
-	msgSent     prometheus.Counter
-	inFlight    prometheus.Gauge
-	handling    prometheus.Observer
-	streamRecv  prometheus.Observer
-	streamSend  prometheus.Observer
-	recvSize    prometheus.Observer
-	sentSize    prometheus.Observer
-	// timed is set when a handling-time histogram needs the RPC's start.
-	timed bool
-	// panicsVec resolves panics on the first panic.
-	panicsVec *prometheus.CounterVec
-	panics    atomic.Pointer[prometheus.Counter]
+	started  cell
+	received cell
+	sent     cell
+	inFlight cell
+	// recvOn and sentOn are false where legacy mode does not count the
+	// messages of the series' type; inFlightOn without the gauge.
+	recvOn, sentOn, inFlightOn bool
 
-	// handledVec and handlingVec resolve byCode; handlingVec is set only
-	// when the histogram carries the code label.
-	handledVec  *prometheus.CounterVec
-	handlingVec *prometheus.HistogramVec
+	// obs holds the histogram children; EnableHistogram can replace it.
+	obs atomic.Pointer[observers]
+
+	// panics is resolved by the first panic.
+	panicsOn bool
+	panics   atomic.Pointer[cell]
+
 	// byCode is filled lazily, so that only codes that occur get series
 	// (InitializeMetrics fills all of them).
 	byCode [NumCodes]atomic.Pointer[codeSeries]
 }
 
-// codeSeries holds the children that also carry the code label.
+// observers are a series' histogram children.
+type observers struct {
+	handling   prometheus.Observer
+	streamRecv prometheus.Observer
+	streamSend prometheus.Observer
+	recvSize   prometheus.Observer
+	sentSize   prometheus.Observer
+	// handlingVec resolves the per-code handling histograms when they
+	// carry the code label.
+	handlingVec *prometheus.HistogramVec
+	// timed is set when a handling-time histogram needs the RPC's start.
+	timed bool
+}
+
+// codeSeries holds what also carries the code label.
 type codeSeries struct {
-	handled  prometheus.Counter
+	labels   labelSet
+	handled  exemplarCell
 	handling prometheus.Observer
 }
 
 func (r *Recorder) newSeries(typ RPCType, values []string) *series {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	s := &series{r: r, values: values}
-	s.started = r.vecs[Started].counter.WithLabelValues(values...)
-	s.handledVec = r.vecs[Handled].counter
-	if v := r.vecs[Panics]; v != nil {
-		s.panicsVec = v.counter
-	}
-	s.msgReceived = r.messageCounter(MsgReceived, typ, values)
-	s.msgSent = r.messageCounter(MsgSent, typ, values)
-	if v := r.vecs[InFlight]; v != nil {
-		s.inFlight = v.gauge.WithLabelValues(values...)
-	}
-	if v := r.vecs[Handling]; v != nil {
-		s.timed = true
-		if r.hasCode(v.def) {
-			s.handlingVec = v.hist
-		} else {
-			s.handling = v.hist.WithLabelValues(values...)
-		}
-	}
-	if typ != Unary {
-		s.streamRecv = r.observer(StreamRecv, values)
-		s.streamSend = r.observer(StreamSend, values)
-	}
-	s.recvSize = r.observer(RecvSize, values)
-	s.sentSize = r.observer(SentSize, values)
+	s := &series{r: r, typ: typ, labels: newLabelSet(values)}
+	s.recvOn = r.counts(MsgReceived, typ)
+	s.sentOn = r.counts(MsgSent, typ)
+	s.inFlightOn = r.vecs[InFlight] != nil
+	s.panicsOn = r.vecs[Panics] != nil
+	s.obs.Store(r.observersFor(typ, values))
 	return s
 }
 
-// messageCounter resolves a message counter, or nil where legacy mode
-// does not count the messages of typ.
-func (r *Recorder) messageCounter(id MetricID, typ RPCType, values []string) prometheus.Counter {
+// counts reports whether the message counter id counts the messages of
+// typ: legacy mode counts only stream messages.
+func (r *Recorder) counts(id MetricID, typ RPCType) bool {
 	v := r.vecs[id]
 	if v == nil {
-		return nil
+		return false
 	}
 	if r.cfg.Legacy {
 		switch v.def.LegacyCounting {
 		case StreamedRequests:
-			if !typ.StreamsRequests() {
-				return nil
-			}
+			return typ.StreamsRequests()
 		case StreamedResponses:
-			if !typ.StreamsResponses() {
-				return nil
-			}
+			return typ.StreamsResponses()
 		}
 	}
-	return v.counter.WithLabelValues(values...)
+	return true
+}
+
+// observersFor resolves the histogram children of a label set; r.mu is
+// held.
+func (r *Recorder) observersFor(typ RPCType, values []string) *observers {
+	o := &observers{}
+	if v := r.vecs[Handling]; v != nil {
+		o.timed = true
+		if r.hasCode(v.def) {
+			o.handlingVec = v.hist
+		} else {
+			o.handling = v.hist.WithLabelValues(values...)
+		}
+	}
+	if typ != Unary {
+		o.streamRecv = r.observer(StreamRecv, values)
+		o.streamSend = r.observer(StreamSend, values)
+	}
+	o.recvSize = r.observer(RecvSize, values)
+	o.sentSize = r.observer(SentSize, values)
+	return o
 }
 
 func (r *Recorder) observer(id MetricID, values []string) prometheus.Observer {
@@ -104,30 +114,32 @@ func (r *Recorder) observer(id MetricID, values []string) prometheus.Observer {
 	return nil
 }
 
-// forCode returns the children for code, resolving them on first use.
+// forCode returns what carries code, resolving it on first use.
 func (s *series) forCode(c codes.Code) *codeSeries {
 	c = ClampCode(c)
 	if cs := s.byCode[c].Load(); cs != nil {
 		return cs
 	}
-	values := append(append(make([]string, 0, len(s.values)+1), s.values...), CodeValues[s.r.values][c])
-	cs := &codeSeries{handled: s.handledVec.WithLabelValues(values...)}
-	if s.handlingVec != nil {
-		cs.handling = s.handlingVec.WithLabelValues(values...)
+	values := append(append(make([]string, 0, len(s.labels.values)+1), s.labels.values...), CodeValues[s.r.values][c])
+	cs := &codeSeries{labels: newLabelSet(values)}
+	if o := s.obs.Load(); o.handlingVec != nil {
+		cs.handling = o.handlingVec.WithLabelValues(values...)
 	}
-	// A concurrent first use resolves the same children; either store wins.
-	s.byCode[c].Store(cs)
-	return cs
+	// A concurrent first use builds its own; the first store wins, so
+	// that no count is lost.
+	if s.byCode[c].CompareAndSwap(nil, cs) {
+		return cs
+	}
+	return s.byCode[c].Load()
 }
 
 // panicked returns the panic counter, resolving it on first use.
-func (s *series) panicked() prometheus.Counter {
+func (s *series) panicked() *cell {
 	if p := s.panics.Load(); p != nil {
-		return *p
+		return p
 	}
-	c := s.panicsVec.WithLabelValues(s.values...)
-	s.panics.Store(&c)
-	return c
+	s.panics.CompareAndSwap(nil, &cell{})
+	return s.panics.Load()
 }
 
 // initialize creates every series of s at zero, for all codes.
@@ -135,7 +147,7 @@ func (s *series) initialize() {
 	for c := codes.Code(0); c < NumCodes; c++ {
 		s.forCode(c)
 	}
-	if s.panicsVec != nil {
+	if s.panicsOn {
 		s.panicked()
 	}
 }
