@@ -81,7 +81,7 @@ func TestTrafficSchedule(t *testing.T) {
 			want := map[string]float64{
 				// The server sees every attempt: a conflict's first
 				// fails with Aborted, its retry succeeds.
-				key("grpc_server_started_total", stream...):                  rounds + float64(conflicts),
+				key("grpc_server_started_total", stream...):                    rounds + float64(conflicts),
 				key("grpc_server_handled_total", append(stream, "Aborted")...): float64(conflicts),
 				key("grpc_server_handled_total", append(stream, "OK")...):      rounds,
 				// One panic, handled as Internal, the only server error.
