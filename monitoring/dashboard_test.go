@@ -3,6 +3,7 @@ package monitoring
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -14,8 +15,50 @@ import (
 // dashboardPath is the dashboard shipped with the repository.
 var dashboardPath = filepath.Join("..", "monitoring", "grafana", "grpc-dashboard.json")
 
-// filter is the label filter every selector of the dashboard must carry.
+// filter is the label filter every selector of the dashboard must carry,
+// but those of jobFiltered.
 const filter = `job=~"$job", grpc_service=~"$service", grpc_method=~"$method"`
+
+// jobFiltered are the families without grpc_service and grpc_method
+// labels, the connection metrics: their selectors filter by job only, so
+// that picking a service or method does not empty their panels.
+var jobFiltered = map[string]bool{
+	"grpc_server_open_connections":  true,
+	"grpc_server_connections_total": true,
+	"grpc_client_open_connections":  true,
+	"grpc_client_connections_total": true,
+}
+
+// selector matches a series selector in an expression: the metric name
+// and what follows its opening brace.
+var selector = regexp.MustCompile(`(\w*)\{([^}]*)\}`)
+
+// checkSelectors reports the selectors of expr that do not start with
+// their filter: {job=~"$job"} for jobFiltered families, filter for the
+// others. It also reports an expression without selectors, and returns
+// whether expr selects only jobFiltered families.
+func checkSelectors(expr string) (jobOnly bool, problems []string) {
+	matches := selector.FindAllStringSubmatch(expr, -1)
+	if len(matches) == 0 || len(matches) != strings.Count(expr, "{") {
+		return false, []string{"selectors without a metric name or none at all"}
+	}
+	jobOnly = true
+	for _, m := range matches {
+		want := filter
+		if jobFiltered[m[1]] {
+			want = `job=~"$job"`
+		} else {
+			jobOnly = false
+		}
+		// A family without the labels matches a filter on them only
+		// when "All" is picked: it must not be filtered by them.
+		method := jobFiltered[m[1]] && strings.Contains(m[2], "grpc_")
+		if m[1] == "" || method || !(m[2] == want || strings.HasPrefix(m[2], want+", ")) {
+			problems = append(problems, fmt.Sprintf("selector %s{%s} must start with {%s}", m[1], m[2], want))
+		}
+	}
+	return jobOnly, problems
+}
 
 // rawDashboard is the part of the dashboard model the file checks look at.
 type rawDashboard struct {
@@ -138,6 +181,7 @@ func TestDashboardFile(t *testing.T) {
 	want := rawDatasource{Type: "prometheus", UID: "${datasource}"}
 	rangeRef := regexp.MustCompile(`\[[^\]]*\]`)
 	ids := map[int]bool{}
+	rawExprs := map[string]string{}
 	targets := 0
 	for _, p := range flatten(d.Panels) {
 		if ids[p.ID] {
@@ -156,6 +200,7 @@ func TestDashboardFile(t *testing.T) {
 		refIDs := map[string]bool{}
 		for _, tg := range p.Targets {
 			targets++
+			rawExprs[p.Title+"/"+tg.RefID] = tg.Expr
 			if tg.RefID == "" || refIDs[tg.RefID] {
 				t.Errorf("panel %q: missing or duplicate refId %q", p.Title, tg.RefID)
 			}
@@ -163,9 +208,8 @@ func TestDashboardFile(t *testing.T) {
 			if tg.Datasource == nil || *tg.Datasource != want {
 				t.Errorf("panel %q target %s: datasource = %+v, want %+v", p.Title, tg.RefID, tg.Datasource, want)
 			}
-			selectors := strings.Count(tg.Expr, "{")
-			if selectors == 0 || strings.Count(tg.Expr, "{"+filter) != selectors {
-				t.Errorf("panel %q target %s: every selector must start with {%s}: %s", p.Title, tg.RefID, filter, tg.Expr)
+			if _, problems := checkSelectors(tg.Expr); len(problems) > 0 {
+				t.Errorf("panel %q target %s: %s: %s", p.Title, tg.RefID, strings.Join(problems, "; "), tg.Expr)
 			}
 			for _, r := range rangeRef.FindAllString(tg.Expr, -1) {
 				if r != "[$__rate_interval]" {
@@ -196,7 +240,11 @@ func TestDashboardFile(t *testing.T) {
 		if strings.Contains(q.Expr, "$") {
 			t.Errorf("panel %q target %s: variable left after substitution: %s", q.Panel, q.RefID, q.Expr)
 		}
-		if !strings.Contains(q.Expr, `job=~"helloworld", grpc_service=~".*", grpc_method=~"SayHello|SayHelloBidiStream"`) {
+		want := `job=~"helloworld", grpc_service=~".*", grpc_method=~"SayHello|SayHelloBidiStream"`
+		if jobOnly, _ := checkSelectors(rawExprs[q.Panel+"/"+q.RefID]); jobOnly {
+			want = `{job=~"helloworld"}`
+		}
+		if !strings.Contains(q.Expr, want) {
 			t.Errorf("panel %q target %s: filter not substituted: %s", q.Panel, q.RefID, q.Expr)
 		}
 	}
@@ -309,4 +357,26 @@ func TestDashboardQueriesErrors(t *testing.T) {
 			t.Error("err = nil, want an error")
 		}
 	})
+}
+
+func TestCheckSelectors(t *testing.T) {
+	for _, tt := range []struct {
+		expr     string
+		jobOnly  bool
+		problems int
+	}{
+		{`sum(rate(grpc_server_started_total{` + filter + `}[$__rate_interval]))`, false, 0},
+		{`sum(rate(grpc_server_handled_total{` + filter + `, grpc_code!="OK"}[$__rate_interval]))`, false, 0},
+		{`sum by (instance) (grpc_server_open_connections{job=~"$job"})`, true, 0},
+		{`grpc_client_open_connections{` + filter + `}`, true, 1},
+		{`grpc_server_started_total{job=~"$job"}`, false, 1},
+		{`a{` + filter + `} / grpc_server_connections_total{job=~"$job"}`, false, 0},
+		{`{__name__="grpc_server_started_total", ` + filter + `}`, false, 1},
+		{`vector(1)`, false, 1},
+	} {
+		jobOnly, problems := checkSelectors(tt.expr)
+		if jobOnly != tt.jobOnly || len(problems) != tt.problems {
+			t.Errorf("checkSelectors(%s) = %t, %q; want %t and %d problems", tt.expr, jobOnly, problems, tt.jobOnly, tt.problems)
+		}
+	}
 }

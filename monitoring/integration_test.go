@@ -63,30 +63,23 @@ func runTool(t *testing.T, dir, path string, args ...string) {
 	}
 }
 
-// TestRealPrometheus runs the helloworld example and a real Prometheus
-// that scrapes it and evaluates rules.yml, then checks that the recording
-// rules and every query of the Grafana dashboard return data.
+// TestRealPrometheus runs the helloworld example twice, once with each
+// front end, and a real Prometheus that scrapes both as one job and
+// evaluates the rules, then checks that the recording rules and every
+// query of the Grafana dashboard return data. Both front ends are needed:
+// only the stats handler sees message sizes, and only the interceptors see
+// panics and record calls beside attempts.
 func TestRealPrometheus(t *testing.T) {
 	prometheus := requireTool(t, "prometheus")
 	tmp := t.TempDir()
+	helloworld := buildExample(t, tmp)
+	stats, statsAddr := startExample(t, helloworld, "helloworld -frontend stats", "-frontend", "stats")
+	icpt, icptAddr := startExample(t, helloworld, "helloworld -frontend interceptors", "-frontend", "interceptors")
 
-	helloworld := filepath.Join(tmp, "helloworld")
-	build := exec.Command("go", "build", "-o", helloworld, "github.com/seed-db7adb15/grpcprom/examples/helloworld")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build example: %v\n%s", err, out)
-	}
-
-	grpcAddr, metricsAddr, webAddr := freeAddr(t), freeAddr(t), freeAddr(t)
-	example := startProcess(t, "helloworld", helloworld,
-		"-grpc-addr", grpcAddr, "-metrics-addr", metricsAddr,
-		"-interval", "100ms", "-duration", "5m")
-	if err := waitHTTP(t.Context(), example, "http://"+metricsAddr+"/metrics", 30*time.Second); err != nil {
-		t.Fatalf("wait for the example's metrics: %v", err)
-	}
-
+	webAddr := freeAddr(t)
 	rules := absPaths(t, append(append([]string{}, recordingFiles...), alertFiles...))
 	config := filepath.Join(tmp, "prometheus.yml")
-	if err := os.WriteFile(config, []byte(prometheusConfig(rules, metricsAddr)), 0o644); err != nil {
+	if err := os.WriteFile(config, []byte(prometheusConfig(rules, statsAddr, icptAddr)), 0o644); err != nil {
 		t.Fatalf("write Prometheus configuration: %v", err)
 	}
 	start := time.Now()
@@ -95,10 +88,10 @@ func TestRealPrometheus(t *testing.T) {
 		"--storage.tsdb.path="+filepath.Join(tmp, "data"),
 		"--web.listen-address="+webAddr,
 		"--log.level=warn")
-	procs := []*process{example, server}
+	procs := []*process{stats, icpt, server}
 	api := newPromAPI(webAddr)
 
-	up := []check{{expr: fmt.Sprintf(`up{job=%q} == 1`, job), want: nonEmpty}}
+	up := []check{{expr: fmt.Sprintf(`count(up{job=%q} == 1)`, job), want: value("2")}}
 	if err := poll(t.Context(), api, procs, start.Add(60*time.Second), up); err != nil {
 		t.Fatalf("Prometheus did not scrape the example: %v", err)
 	}
@@ -115,18 +108,15 @@ func TestRealPrometheus(t *testing.T) {
 }
 
 // prometheusConfig returns a configuration that evaluates the rules files
-// and scrapes the example at metricsAddr every second.
-func prometheusConfig(rules []string, metricsAddr string) string {
+// and scrapes the examples at targets every second.
+func prometheusConfig(rules []string, targets ...string) string {
 	return fmt.Sprintf(`global:
   scrape_interval: 1s
   evaluation_interval: 1s
 rule_files:
 %s
 scrape_configs:
-  - job_name: %s
-    static_configs:
-      - targets: [%q]
-`, yamlList(rules, "  "), job, metricsAddr)
+%s`, yamlList(rules, "  "), scrapeConfig(job, targets...))
 }
 
 // yamlList formats items as a YAML block list of quoted strings, indented.
@@ -169,6 +159,19 @@ func dataChecks() ([]check, error) {
 		expr: fmt.Sprintf(`histogram_quantile(0.99, sum by (le) (rate(grpc_server_handling_seconds_bucket{job=%q}[1m])))`, job),
 		want: finite,
 	})
+	// What issue 12 added to the example: a recovered panic counted by the
+	// interceptors, conflicts retried once, one connection open on each
+	// side of each example, and no series for the health checks.
+	checks = append(checks,
+		check{expr: fmt.Sprintf(`sum(grpc_server_panics_total{job=%q}) > 0`, job), want: nonEmpty},
+		check{
+			expr: fmt.Sprintf(`grpc_service_method_type:grpc_client_retries_per_call:ratio_rate5m{job=%q, grpc_method="SayHelloUnaryStream"} > 0`, job),
+			want: nonEmpty,
+		},
+		check{expr: fmt.Sprintf(`count(grpc_server_open_connections{job=%q} == 1)`, job), want: value("2")},
+		check{expr: fmt.Sprintf(`count(grpc_client_open_connections{job=%q} == 1)`, job), want: value("2")},
+		check{expr: fmt.Sprintf(`count({job=%q, grpc_service=~"grpc[.]health.*"})`, job), want: empty},
+	)
 
 	var names []string
 	for _, f := range recordingFiles {
@@ -255,6 +258,13 @@ func (c check) String() string {
 func nonEmpty(s []sample) error {
 	if len(s) == 0 {
 		return fmt.Errorf("empty result")
+	}
+	return nil
+}
+
+func empty(s []sample) error {
+	if len(s) != 0 {
+		return fmt.Errorf("want no result, got %v", s)
 	}
 	return nil
 }

@@ -65,7 +65,7 @@ func TestRun(t *testing.T) {
 			if samples, err := scrape(ep.MetricsURL); err != nil {
 				t.Error(err)
 			} else {
-				checkHealthy(t, samples)
+				checkHealthy(t, samples, frontEnd)
 			}
 
 			select {
@@ -86,8 +86,8 @@ func TestRun(t *testing.T) {
 }
 
 // checkSamples returns what the scraped samples lack: RPCs of every type
-// started on both sides, and a server RPC that ended with a code other
-// than OK.
+// started on both sides, a server RPC that ended with a code other than
+// OK, and the traffic's first panic.
 func checkSamples(samples []sample) []string {
 	var problems []string
 	for _, side := range []string{"server", "client"} {
@@ -103,6 +103,11 @@ func checkSamples(samples []sample) []string {
 	}) {
 		problems = append(problems, "no grpc_server_handled_total with a grpc_code other than OK above zero")
 	}
+	if !hasSample(samples, "grpc_server_handled_total", func(s sample) bool {
+		return s.labels["grpc_method"] == "SayHello" && s.labels["grpc_code"] == "Internal" && s.value > 0
+	}) {
+		problems = append(problems, "no SayHello handled as Internal: the first panic")
+	}
 	return problems
 }
 
@@ -114,15 +119,23 @@ var serverErrorCodes = map[string]bool{
 }
 
 // checkHealthy checks that the default traffic is healthy against the
-// SLOs: no RPC ended with a server error code, and every unary RPC took
-// at most 250 ms.
-func checkHealthy(t *testing.T, samples []sample) {
+// SLOs: no RPC ended with a server error code but the one panic of a
+// two-second run, which the interceptors also count as a panic, and every
+// unary RPC took at most 250 ms.
+func checkHealthy(t *testing.T, samples []sample, frontEnd string) {
 	t.Helper()
-	var count, fast float64
+	var count, fast, panics float64
 	for _, s := range samples {
+		isPanic := s.labels["grpc_method"] == "SayHello" && s.labels["grpc_code"] == "Internal"
 		switch {
+		case s.name == "grpc_server_handled_total" && isPanic:
+			if s.value != 1 {
+				t.Errorf("%s%v = %v, want 1: the traffic's first panic", s.name, s.labels, s.value)
+			}
 		case s.name == "grpc_server_handled_total" && serverErrorCodes[s.labels["grpc_code"]] && s.value != 0:
 			t.Errorf("default traffic has server errors: %s%v = %v", s.name, s.labels, s.value)
+		case s.name == "grpc_server_panics_total":
+			panics += s.value
 		case s.name == "grpc_server_handling_seconds_count" && s.labels["grpc_type"] == "unary":
 			count += s.value
 		case s.name == "grpc_server_handling_seconds_bucket" && s.labels["grpc_type"] == "unary" && s.labels["le"] == "0.25":
@@ -131,6 +144,10 @@ func checkHealthy(t *testing.T, samples []sample) {
 	}
 	if count == 0 || fast != count {
 		t.Errorf("unary RPCs: %v within 250 ms of %v, want all of them and more than none", fast, count)
+	}
+	// Only the interceptors see panics.
+	if want := map[string]float64{frontEndInterceptors: 1, frontEndStats: 0}[frontEnd]; panics != want {
+		t.Errorf("grpc_server_panics_total sums to %v with the %s front end, want %v", panics, frontEnd, want)
 	}
 }
 

@@ -14,8 +14,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc"
-
-	pb "github.com/seed-db7adb15/grpcprom/examples/helloworld/helloworld"
 )
 
 // The values of -mode.
@@ -110,7 +108,7 @@ func run(ctx context.Context, cfg config, out io.Writer, onReady func(endpoints)
 	var grpcServer *grpc.Server
 	if cfg.runsServer() {
 		sm := newServerMetrics()
-		grpcServer, err = newServer(sm, cfg.FrontEnd, cfg.FaultRatio)
+		grpcServer, err = newServer(sm, cfg.FrontEnd, cfg.FaultRatio, logger)
 		if err != nil {
 			return fmt.Errorf("set up gRPC server: %w", err)
 		}
@@ -183,7 +181,7 @@ func run(ctx context.Context, cfg config, out io.Writer, onReady func(endpoints)
 		if err != nil {
 			err = fmt.Errorf("set up gRPC client: %w", err)
 		} else {
-			t := newTraffic(pb.NewGreeterClient(conn), cfg.Interval, logger)
+			t := newTraffic(conn, cfg.Interval, logger)
 			sending.Go(func() { t.run(trafficCtx) })
 		}
 	}

@@ -8,9 +8,11 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"google.golang.org/grpc"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/status"
 
 	pb "github.com/seed-db7adb15/grpcprom/examples/helloworld/helloworld"
@@ -18,9 +20,10 @@ import (
 
 // The default traffic is healthy against the shipped SLOs (see
 // monitoring/): its failures are codes that are not server errors
-// (InvalidArgument, NotFound, Canceled, and DeadlineExceeded on the client
-// only), and its slow answers stay under the 250 ms latency threshold.
-// Only -fault-ratio makes the server fail.
+// (InvalidArgument, NotFound, Aborted, Canceled, and DeadlineExceeded on
+// the client only), but for one panic, an Internal error, every
+// panicRounds rounds; and its slow answers stay under the 250 ms latency
+// threshold. Only -fault-ratio makes the server fail more.
 const (
 	// slowEvery is how often, at least, a round asks for a slow answer,
 	// so that the latency histograms have something in their upper
@@ -33,6 +36,23 @@ const (
 	failRounds     = 3
 	deadlineRounds = 5
 	cancelRounds   = 4
+	// Every healthRounds-th round checks the server's health, as a load
+	// balancer would; grpcprom leaves these calls out of the metrics.
+	healthRounds = 5
+	// Round conflictOffset and every conflictRounds-th round after it
+	// ask SayHelloUnaryStream for a conflict: its first attempt fails
+	// with Aborted and the retry policy retries it once. Aborted is not
+	// a server error, and on the stats handler, which records attempts as
+	// calls, the client's error ratio for the method stays at 1 in 21.
+	conflictRounds = 20
+	conflictOffset = 1
+	// Round panicOffset and every panicRounds-th round after it make a
+	// SayHello handler panic. Every round makes at least 7 server RPCs,
+	// so panics are at most 1 in 21000 server RPCs: under 5% of a 99.9%
+	// availability budget. At the default interval that is one panic
+	// about every 11 minutes, the first within a second of the start.
+	panicRounds = 3000
+	panicOffset = 2
 )
 
 var (
@@ -43,18 +63,27 @@ var (
 )
 
 // traffic calls the Greeter in rounds. Each round makes calls of all four
-// types at once, with some calls failing on purpose.
+// types at once, with some calls failing on purpose, and some rounds check
+// the server's health.
 type traffic struct {
 	client   pb.GreeterClient
+	health   healthpb.HealthClient
 	interval time.Duration
 	logger   *slog.Logger
 
 	round    int
 	lastSlow time.Time
+	// healthy counts the health checks that answered SERVING.
+	healthy atomic.Int64
 }
 
-func newTraffic(client pb.GreeterClient, interval time.Duration, logger *slog.Logger) *traffic {
-	return &traffic{client: client, interval: interval, logger: logger}
+func newTraffic(conn grpc.ClientConnInterface, interval time.Duration, logger *slog.Logger) *traffic {
+	return &traffic{
+		client:   pb.NewGreeterClient(conn),
+		health:   healthpb.NewHealthClient(conn),
+		interval: interval,
+		logger:   logger,
+	}
 }
 
 // run makes rounds of calls, pausing t.interval between them, until ctx
@@ -93,7 +122,14 @@ func (t *traffic) runRound(ctx context.Context) {
 	if round%deadlineRounds == deadlineRounds-1 {
 		call("SayHello with an expired deadline", func() error { return t.sayHelloExpired(ctx) })
 	}
-	call("SayHelloUnaryStream", func() error { return t.unaryStream(ctx) })
+	if round%healthRounds == 0 {
+		call("Health.Check", func() error { return t.checkHealth(ctx) })
+	}
+	streamName := randomName()
+	if round%conflictRounds == conflictOffset {
+		streamName = "conflict"
+	}
+	call("SayHelloUnaryStream "+streamName, func() error { return t.unaryStream(ctx, streamName) })
 	call("SayHelloStreamUnary", func() error { return t.streamUnary(ctx, 3+rand.IntN(4)) })
 	call("SayHelloBidiStream", func() error { return t.bidiStream(ctx, 3+rand.IntN(4), 0) })
 	if round%cancelRounds == cancelRounds-1 {
@@ -103,8 +139,9 @@ func (t *traffic) runRound(ctx context.Context) {
 }
 
 // unaryNames returns the names of one round's SayHello calls: mostly names
-// that succeed, one that fails every failRounds-th round, and "slow" when
-// the last slow call is slowEvery ago, and now and then besides.
+// that succeed, one that fails every failRounds-th round, "panic" every
+// panicRounds-th round, and "slow" when the last slow call is slowEvery
+// ago, and now and then besides.
 func (t *traffic) unaryNames(round int) []string {
 	names := make([]string, 0, 10)
 	for range 4 + rand.IntN(3) {
@@ -112,6 +149,9 @@ func (t *traffic) unaryNames(round int) []string {
 	}
 	if round%failRounds == 0 {
 		names = append(names, failingNames[(round/failRounds)%len(failingNames)])
+	}
+	if round%panicRounds == panicOffset {
+		names = append(names, "panic")
 	}
 	if now := time.Now(); now.Sub(t.lastSlow) >= slowEvery || rand.IntN(8) == 0 {
 		names = append(names, "slow")
@@ -147,9 +187,23 @@ func (t *traffic) sayHelloExpired(ctx context.Context) error {
 	return nil
 }
 
+// checkHealth asks the standard health service whether the server is
+// serving, and counts the answer in t.healthy if it is.
+func (t *traffic) checkHealth(ctx context.Context) error {
+	resp, err := t.health.Check(ctx, &healthpb.HealthCheckRequest{})
+	if err != nil {
+		return fmt.Errorf("Health.Check: %w", err)
+	}
+	if resp.GetStatus() != healthpb.HealthCheckResponse_SERVING {
+		return fmt.Errorf("Health.Check: status %v", resp.GetStatus())
+	}
+	t.healthy.Add(1)
+	return nil
+}
+
 // unaryStream sends one request and reads all replies.
-func (t *traffic) unaryStream(ctx context.Context) error {
-	stream, err := t.client.SayHelloUnaryStream(ctx, &pb.HelloRequest{Name: randomName()})
+func (t *traffic) unaryStream(ctx context.Context, name string) error {
+	stream, err := t.client.SayHelloUnaryStream(ctx, &pb.HelloRequest{Name: name})
 	if err != nil {
 		return fmt.Errorf("start SayHelloUnaryStream: %w", err)
 	}
