@@ -48,8 +48,9 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem .
 	cd bench && $(GO) test -run '^$$' -bench . -benchmem ./...
 
+# All groups by default; e.g. COMPARE_FLAGS='-group stats -rounds 11'.
 compare:
-	cd bench && $(GO) run ./cmd/compare
+	cd bench && $(GO) run ./cmd/compare $(COMPARE_FLAGS)
 
 run:
 	$(GO) run ./examples/helloworld
