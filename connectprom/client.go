@@ -137,19 +137,8 @@ func (c *clientConn) Send(m any) error {
 	return err
 }
 
-// CloseRequest ends the request stream. Once the stream's context has
-// ended it does not: connect would half-close the stream cleanly before
-// its HTTP/2 client resets it, and the server would read a complete
-// request stream, maybe ending OK, where grpc-go's server sees the
-// cancellation. The call then fails as Send would, and the reset that
-// CloseResponse or the transport sends is all the server sees.
 func (c *clientConn) CloseRequest() error {
 	c.begin()
-	if c.typ.StreamsRequests() && c.ctx.Err() != nil {
-		code := ctxCode(c.ctx)
-		c.finish(code)
-		return connect.NewError(connect.Code(code), c.ctx.Err())
-	}
 	err := c.StreamingClientConn.CloseRequest()
 	if err != nil && !errors.Is(err, io.EOF) {
 		c.finish(codeOf(err))

@@ -34,8 +34,8 @@ func TestClientRecordsCancelledBidiAtOnce(t *testing.T) {
 	cancel()
 	clientCanceled := key("grpc_client_handled_total", "bidi_stream", "SayHelloBidiStream", "grpc_code=Canceled")
 	eventually(t, "the client to record the cancellation", func() bool { return snapshot(t, reg)[clientCanceled] == 1 })
-	_ = s.CloseRequest()
 	_ = s.CloseResponse()
+	_ = s.CloseRequest()
 	settle(t, reg)
 	got := snapshot(t, reg)
 	for k, want := range map[string]float64{

@@ -63,7 +63,12 @@ func startConnect(t testing.TB, sm *grpcprom.ServerMetrics, h2c bool, opts ...co
 		srv.Config.Protocols = p
 	}
 	srv.Start()
-	t.Cleanup(srv.Close)
+	// Closing the connections first ends handlers a failed test left
+	// blocked, which Close would wait for.
+	t.Cleanup(func() {
+		srv.CloseClientConnections()
+		srv.Close()
+	})
 	return srv
 }
 

@@ -219,7 +219,10 @@ func (k connectCaller) clientStream(ctx context.Context, names ...string) error 
 func (k connectCaller) bidi(ctx context.Context, names ...string) error {
 	s := k.c.SayHelloBidiStream(ctx)
 	k.header(s.RequestHeader())
-	defer s.CloseResponse()
+	defer func() {
+		_ = s.CloseResponse()
+		_ = s.CloseRequest()
+	}()
 	for _, n := range names {
 		if err := s.Send(&pb.HelloRequest{Name: n}); err != nil {
 			return err
@@ -261,6 +264,15 @@ func (k connectCaller) cancelBidi(ctx context.Context) error {
 	defer cancel()
 	s := k.c.SayHelloBidiStream(ctx)
 	k.header(s.RequestHeader())
+	// Closing the response resets the stream, which the server sees as
+	// Canceled. Closing the request first would half-close it cleanly:
+	// the server would read a complete request stream. Closing the
+	// request as well releases the stream when the context ended while
+	// the response was arriving, which CloseResponse then misses.
+	defer func() {
+		_ = s.CloseResponse()
+		_ = s.CloseRequest()
+	}()
 	if err := s.Send(&pb.HelloRequest{Name: "a"}); err != nil {
 		return err
 	}
@@ -268,7 +280,5 @@ func (k connectCaller) cancelBidi(ctx context.Context) error {
 		return err
 	}
 	cancel()
-	_ = s.CloseRequest()
-	_ = s.CloseResponse()
 	return nil
 }
