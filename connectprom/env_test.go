@@ -98,6 +98,12 @@ func connectClient(t testing.TB, srv *httptest.Server, cm *grpcprom.ClientMetric
 	return helloworldconnect.NewGreeterClient(httpClient(t, h2c), srv.URL, opts...)
 }
 
+// newGreeter returns a connect-go Greeter client of url over h2c with opts.
+func newGreeter(t testing.TB, url string, opts ...connect.ClientOption) helloworldconnect.GreeterClient {
+	t.Helper()
+	return helloworldconnect.NewGreeterClient(httpClient(t, true), url, opts...)
+}
+
 // startGRPC serves the grpc-go Greeter with sm's interceptors and a
 // recovery interceptor outside them.
 func startGRPC(t testing.TB, sm *grpcprom.ServerMetrics) string {
