@@ -1,7 +1,7 @@
 # grpcprom: make test is what CI runs.
 
 GO          ?= go
-MODULES     := . bench examples/otelexemplars connectprom
+MODULES     := . bench examples/otelexemplars connectprom connectprom/bench
 STATICCHECK := $(shell $(GO) env GOPATH)/bin/staticcheck
 PROTO_DIR   := examples/helloworld/helloworld
 
