@@ -33,8 +33,8 @@ func TestHostileHeaderValues(t *testing.T) {
 		}
 	}
 	want := map[string]float64{
-		`x_tenant="a"}`:            1,
-		`x_tenant="` + "\ufffd" + `"}`: 1,
+		`x_tenant="a"}`:                               1,
+		`x_tenant="` + "\ufffd" + `"}`:                1,
 		`x_tenant="` + strings.Repeat("é", 64) + `"}`: 1,
 		`x_tenant="__overflow__"}`:                    3,
 	}

@@ -163,8 +163,8 @@ func BenchmarkInterceptorUnary(b *testing.B) {
 			next := func(context.Context, connect.AnyRequest) (connect.AnyResponse, error) { return resp, nil }
 			server, client := si.WrapUnary(next), ci.WrapUnary(next)
 			req := connect.NewRequest(&pb.HelloRequest{})
-			sreq := fakeRequest{req, connect.Spec{Procedure: helloworldconnect.GreeterSayHelloProcedure}}
-			creq := fakeRequest{req, connect.Spec{Procedure: helloworldconnect.GreeterSayHelloProcedure, IsClient: true}}
+			var sreq connect.AnyRequest = fakeRequest{req, connect.Spec{Procedure: helloworldconnect.GreeterSayHelloProcedure}}
+			var creq connect.AnyRequest = fakeRequest{req, connect.Spec{Procedure: helloworldconnect.GreeterSayHelloProcedure, IsClient: true}}
 			ctx := context.Background()
 			b.ReportAllocs()
 			for b.Loop() {

@@ -62,8 +62,8 @@ func TestDashboardMetrics(t *testing.T) {
 		}
 	}
 	for _, code := range []string{"OK", "NotFound", "Unknown", "Internal", "DeadlineExceeded", "Canceled"} {
-		if !regexp.MustCompile(`(?m)^grpc_server_handled_total\{[^}]*grpc_code="` + code + `"[^}]*\} [1-9]`).MatchString(text) &&
-			!regexp.MustCompile(`(?m)^grpc_client_handled_total\{[^}]*grpc_code="` + code + `"[^}]*\} [1-9]`).MatchString(text) {
+		if !regexp.MustCompile(`(?m)^grpc_server_handled_total\{[^}]*grpc_code="`+code+`"[^}]*\} [1-9]`).MatchString(text) &&
+			!regexp.MustCompile(`(?m)^grpc_client_handled_total\{[^}]*grpc_code="`+code+`"[^}]*\} [1-9]`).MatchString(text) {
 			t.Errorf("no RPC handled with %s", code)
 		}
 	}
