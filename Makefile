@@ -1,7 +1,7 @@
 # grpcprom: make test is what CI runs.
 
 GO          ?= go
-MODULES     := . bench examples/otelexemplars monitoring/kubernetes compat/grpc_prometheus/v1suite
+MODULES     := . bench examples/otelexemplars monitoring/kubernetes compat/grpc_prometheus/v1suite connectprom connectprom/bench
 STATICCHECK := $(shell $(GO) env GOPATH)/bin/staticcheck
 PROTO_DIR   := examples/helloworld/helloworld
 
