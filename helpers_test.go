@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
@@ -21,6 +20,7 @@ import (
 
 	"github.com/seed-db7adb15/grpcprom"
 	pb "github.com/seed-db7adb15/grpcprom/examples/helloworld/helloworld"
+	"github.com/seed-db7adb15/grpcprom/internal/testkit"
 )
 
 // greeter is the test service. The request name selects the behaviour:
@@ -119,6 +119,15 @@ func (greeter) SayHelloBidiStream(s grpc.BidiStreamingServer[pb.HelloRequest, pb
 	}
 }
 
+// The shared fixtures of internal/testkit, under the names these tests use.
+var (
+	snapshot     = testkit.Snapshot
+	labelString  = testkit.LabelString
+	key          = testkit.Key
+	assertSeries = testkit.AssertSeries
+	eventually   = testkit.Eventually
+)
+
 // env is a real server and client on loopback.
 type env struct {
 	srv    *grpc.Server
@@ -177,60 +186,6 @@ func withLabel(k, pair string) string {
 	return name + "{" + strings.Join(parts, ",") + "}"
 }
 
-// snapshot gathers reg and flattens it into "name{label="value",...}"
-// keys. Histograms contribute name_count and, per bucket, name_bucket;
-// their sums are left out because they depend on timing.
-func snapshot(t testing.TB, reg prometheus.Gatherer) map[string]float64 {
-	t.Helper()
-	mfs, err := reg.Gather()
-	if err != nil {
-		t.Fatalf("gather: %v", err)
-	}
-	out := map[string]float64{}
-	for _, mf := range mfs {
-		for _, m := range mf.GetMetric() {
-			labels := labelString(m.GetLabel(), "")
-			switch mf.GetType() {
-			case dto.MetricType_COUNTER:
-				out[mf.GetName()+labels] = m.GetCounter().GetValue()
-			case dto.MetricType_GAUGE:
-				out[mf.GetName()+labels] = m.GetGauge().GetValue()
-			case dto.MetricType_HISTOGRAM:
-				out[mf.GetName()+"_count"+labels] = float64(m.GetHistogram().GetSampleCount())
-			}
-		}
-	}
-	return out
-}
-
-func labelString(pairs []*dto.LabelPair, extra string) string {
-	var parts []string
-	for _, p := range pairs {
-		parts = append(parts, fmt.Sprintf("%s=%q", p.GetName(), p.GetValue()))
-	}
-	if extra != "" {
-		parts = append(parts, extra)
-	}
-	sort.Strings(parts)
-	return "{" + strings.Join(parts, ",") + "}"
-}
-
-// key builds a snapshot key for a Greeter method: name{grpc_type, Greeter
-// service, method, and any "label=value" pairs in extra}.
-func key(name, typ, method string, extra ...string) string {
-	parts := []string{
-		fmt.Sprintf("grpc_type=%q", typ),
-		fmt.Sprintf("grpc_service=%q", "helloworld.Greeter"),
-		fmt.Sprintf("grpc_method=%q", method),
-	}
-	for _, e := range extra {
-		k, v, _ := strings.Cut(e, "=")
-		parts = append(parts, fmt.Sprintf("%s=%q", k, v))
-	}
-	sort.Strings(parts)
-	return name + "{" + strings.Join(parts, ",") + "}"
-}
-
 // filter keeps the keys that start with prefix.
 func filter(m map[string]float64, prefix string) map[string]float64 {
 	out := map[string]float64{}
@@ -240,44 +195,6 @@ func filter(m map[string]float64, prefix string) map[string]float64 {
 		}
 	}
 	return out
-}
-
-// assertSeries fails unless got equals want exactly: same keys, same
-// values.
-func assertSeries(t testing.TB, got, want map[string]float64) {
-	t.Helper()
-	var diffs []string
-	for k, w := range want {
-		g, ok := got[k]
-		switch {
-		case !ok:
-			diffs = append(diffs, fmt.Sprintf("missing %s (want %g)", k, w))
-		case g != w:
-			diffs = append(diffs, fmt.Sprintf("%s = %g, want %g", k, g, w))
-		}
-	}
-	for k, g := range got {
-		if _, ok := want[k]; !ok {
-			diffs = append(diffs, fmt.Sprintf("unexpected %s = %g", k, g))
-		}
-	}
-	if len(diffs) > 0 {
-		sort.Strings(diffs)
-		t.Errorf("series differ:\n  %s", strings.Join(diffs, "\n  "))
-	}
-}
-
-// eventually waits until cond holds. Some events are recorded by other
-// goroutines (a server noticing a cancel), after the client call returns.
-func eventually(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
 }
 
 // metricsOf gathers reg and returns the series of the metric called name.

@@ -3,18 +3,14 @@ package connectprom_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"sort"
 	"strings"
 	"testing"
-	"time"
 
 	"connectrpc.com/connect"
 	"github.com/prometheus/client_golang/prometheus"
-	dto "github.com/prometheus/client_model/go"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
@@ -24,6 +20,15 @@ import (
 	"github.com/seed-db7adb15/grpcprom/connectprom"
 	pb "github.com/seed-db7adb15/grpcprom/connectprom/internal/helloworld"
 	"github.com/seed-db7adb15/grpcprom/connectprom/internal/helloworld/helloworldconnect"
+	"github.com/seed-db7adb15/grpcprom/internal/testkit"
+)
+
+// The shared fixtures of internal/testkit, under the names these tests use.
+var (
+	snapshot     = testkit.SnapshotBuckets
+	key          = testkit.Key
+	assertSeries = testkit.AssertSeries
+	eventually   = testkit.Eventually
 )
 
 // protocol is one of connect's wire protocols, chosen by client options.
@@ -151,64 +156,6 @@ func grpcClient(t testing.TB, addr string, cm *grpcprom.ClientMetrics) pb.Greete
 	return pb.NewGreeterClient(conn)
 }
 
-// snapshot gathers reg and flattens it into "name{label="value",...}"
-// keys. Histograms contribute name_count and, per bucket, name_bucket;
-// their sums are left out because they depend on timing.
-func snapshot(t testing.TB, reg prometheus.Gatherer) map[string]float64 {
-	t.Helper()
-	mfs, err := reg.Gather()
-	if err != nil {
-		t.Fatalf("gather: %v", err)
-	}
-	out := map[string]float64{}
-	for _, mf := range mfs {
-		for _, m := range mf.GetMetric() {
-			labels := labelString(m.GetLabel(), "")
-			switch mf.GetType() {
-			case dto.MetricType_COUNTER:
-				out[mf.GetName()+labels] = m.GetCounter().GetValue()
-			case dto.MetricType_GAUGE:
-				out[mf.GetName()+labels] = m.GetGauge().GetValue()
-			case dto.MetricType_HISTOGRAM:
-				h := m.GetHistogram()
-				out[mf.GetName()+"_count"+labels] = float64(h.GetSampleCount())
-				for _, b := range h.GetBucket() {
-					out[mf.GetName()+"_bucket"+labelString(m.GetLabel(), fmt.Sprintf("le=%q", fmt.Sprint(b.GetUpperBound())))] = float64(b.GetCumulativeCount())
-				}
-			}
-		}
-	}
-	return out
-}
-
-func labelString(pairs []*dto.LabelPair, extra string) string {
-	var parts []string
-	for _, p := range pairs {
-		parts = append(parts, fmt.Sprintf("%s=%q", p.GetName(), p.GetValue()))
-	}
-	if extra != "" {
-		parts = append(parts, extra)
-	}
-	sort.Strings(parts)
-	return "{" + strings.Join(parts, ",") + "}"
-}
-
-// key builds a snapshot key for a Greeter method: name{grpc_type, Greeter
-// service, method, and any "label=value" pairs in extra}.
-func key(name, typ, method string, extra ...string) string {
-	parts := []string{
-		fmt.Sprintf("grpc_type=%q", typ),
-		fmt.Sprintf("grpc_service=%q", "helloworld.Greeter"),
-		fmt.Sprintf("grpc_method=%q", method),
-	}
-	for _, e := range extra {
-		k, v, _ := strings.Cut(e, "=")
-		parts = append(parts, fmt.Sprintf("%s=%q", k, v))
-	}
-	sort.Strings(parts)
-	return name + "{" + strings.Join(parts, ",") + "}"
-}
-
 // nonZero keeps the series whose value is not zero.
 func nonZero(m map[string]float64) map[string]float64 {
 	out := map[string]float64{}
@@ -229,44 +176,6 @@ func withPrefix(m map[string]float64, prefix string) map[string]float64 {
 		}
 	}
 	return out
-}
-
-// assertSeries fails unless got equals want exactly: same keys, same
-// values.
-func assertSeries(t testing.TB, got, want map[string]float64) {
-	t.Helper()
-	var diffs []string
-	for k, w := range want {
-		g, ok := got[k]
-		switch {
-		case !ok:
-			diffs = append(diffs, fmt.Sprintf("missing %s (want %g)", k, w))
-		case g != w:
-			diffs = append(diffs, fmt.Sprintf("%s = %g, want %g", k, g, w))
-		}
-	}
-	for k, g := range got {
-		if _, ok := want[k]; !ok {
-			diffs = append(diffs, fmt.Sprintf("unexpected %s = %g", k, g))
-		}
-	}
-	if len(diffs) > 0 {
-		sort.Strings(diffs)
-		t.Errorf("series differ:\n  %s", strings.Join(diffs, "\n  "))
-	}
-}
-
-// eventually waits until cond holds: a server learns that a cancelled
-// RPC ended after the client has its answer.
-func eventually(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
 }
 
 // settle waits until every started RPC in reg was handled.

@@ -6,11 +6,9 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
@@ -20,6 +18,16 @@ import (
 	"google.golang.org/grpc/status"
 
 	pb "github.com/seed-db7adb15/grpcprom/examples/helloworld/helloworld"
+
+	"github.com/seed-db7adb15/grpcprom/internal/testkit"
+)
+
+// The shared fixtures of internal/testkit, under the names these tests use.
+var (
+	snapshot     = testkit.Snapshot
+	key          = testkit.Key
+	assertSeries = testkit.AssertContains
+	eventually   = testkit.Eventually
 )
 
 // greeter is the test service; the request name selects the behaviour:
@@ -160,34 +168,6 @@ func pedantic(t testing.TB, cs ...prometheus.Collector) *prometheus.Registry {
 	return reg
 }
 
-// snapshot gathers g into "name{label="value",...}" keys, sorted labels.
-// A histogram gives name_count; its sum depends on timing and is left out.
-func snapshot(t testing.TB, g prometheus.Gatherer) map[string]float64 {
-	t.Helper()
-	mfs, err := g.Gather()
-	if err != nil {
-		t.Fatalf("gather: %v", err)
-	}
-	out := map[string]float64{}
-	for _, mf := range mfs {
-		for _, m := range mf.GetMetric() {
-			var parts []string
-			for _, p := range m.GetLabel() {
-				parts = append(parts, fmt.Sprintf("%s=%q", p.GetName(), p.GetValue()))
-			}
-			sort.Strings(parts)
-			labels := "{" + strings.Join(parts, ",") + "}"
-			switch mf.GetType() {
-			case dto.MetricType_COUNTER:
-				out[mf.GetName()+labels] = m.GetCounter().GetValue()
-			case dto.MetricType_HISTOGRAM:
-				out[mf.GetName()+"_count"+labels] = float64(m.GetHistogram().GetSampleCount())
-			}
-		}
-	}
-	return out
-}
-
 // family returns the family name of g, failing if it is missing.
 func family(t testing.TB, g prometheus.Gatherer, name string) *dto.MetricFamily {
 	t.Helper()
@@ -202,33 +182,6 @@ func family(t testing.TB, g prometheus.Gatherer, name string) *dto.MetricFamily 
 	}
 	t.Fatalf("no family %s", name)
 	return nil
-}
-
-// key is a snapshot key of a Greeter method; extra are "label=value".
-func key(name, typ, method string, extra ...string) string {
-	parts := []string{
-		fmt.Sprintf("grpc_type=%q", typ),
-		fmt.Sprintf("grpc_service=%q", "helloworld.Greeter"),
-		fmt.Sprintf("grpc_method=%q", method),
-	}
-	for _, e := range extra {
-		k, v, _ := strings.Cut(e, "=")
-		parts = append(parts, fmt.Sprintf("%s=%q", k, v))
-	}
-	sort.Strings(parts)
-	return name + "{" + strings.Join(parts, ",") + "}"
-}
-
-// assertSeries checks the values of the keys of want in snap.
-func assertSeries(t testing.TB, snap map[string]float64, want map[string]float64) {
-	t.Helper()
-	for k, v := range want {
-		if got, ok := snap[k]; !ok {
-			t.Errorf("missing %s (want %v)", k, v)
-		} else if got != v {
-			t.Errorf("%s = %v, want %v", k, got, v)
-		}
-	}
 }
 
 // countPrefix counts the keys of snap that start with prefix.
@@ -251,17 +204,4 @@ func delta(before, after map[string]float64) map[string]float64 {
 		}
 	}
 	return out
-}
-
-// eventually polls cond up to about two seconds, for what the server
-// records after the client has its answer.
-func eventually(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	for range 400 {
-		if cond() {
-			return
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	t.Fatalf("timed out waiting for %s", what)
 }

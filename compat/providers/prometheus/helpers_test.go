@@ -2,16 +2,10 @@ package prometheus_test
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"net"
-	"os"
-	"runtime"
-	"sort"
 	"strconv"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
@@ -22,39 +16,19 @@ import (
 	"google.golang.org/grpc/test/bufconn"
 
 	pb "github.com/seed-db7adb15/grpcprom/examples/helloworld/helloworld"
+	"github.com/seed-db7adb15/grpcprom/internal/testkit"
 )
 
-// TestMain fails the run when gRPC goroutines outlive the tests.
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if code == 0 {
-		if leaked := grpcGoroutines(); leaked != "" {
-			fmt.Fprintf(os.Stderr, "goroutines leaked:\n%s\n", leaked)
-			code = 1
-		}
-	}
-	os.Exit(code)
-}
+// The shared fixtures of internal/testkit, under the names these tests use.
+var (
+	snapshot     = testkit.Snapshot
+	labelString  = testkit.LabelString
+	key          = testkit.Key
+	assertSeries = testkit.AssertSeries
+)
 
-// grpcGoroutines waits up to 5 s for gRPC's goroutines to end, and
-// returns the stacks of those that did not.
-func grpcGoroutines() string {
-	var leaked []string
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		buf := make([]byte, 1<<20)
-		buf = buf[:runtime.Stack(buf, true)]
-		leaked = leaked[:0]
-		for _, g := range strings.Split(string(buf), "\n\n") {
-			if strings.Contains(g, "google.golang.org/grpc") && !strings.Contains(g, "grpcGoroutines") {
-				leaked = append(leaked, g)
-			}
-		}
-		if len(leaked) == 0 {
-			return ""
-		}
-	}
-	return strings.Join(leaked, "\n\n")
-}
+// TestMain fails the run when goroutines outlive the tests.
+func TestMain(m *testing.M) { testkit.Main(m) }
 
 // greeter is the test service. The request name selects the behaviour:
 // "panic" panics, "fail" fails with FailedPrecondition, digits make
@@ -156,82 +130,6 @@ func serve(t testing.TB, srv *grpc.Server, dialOpts ...grpc.DialOption) *grpc.Cl
 	}
 	t.Cleanup(func() { _ = conn.Close() })
 	return conn
-}
-
-// snapshot gathers g and flattens it into "name{label="value",...}" keys.
-// Histograms contribute name_count; their sums and buckets are left out
-// because they depend on timing.
-func snapshot(t testing.TB, g prometheus.Gatherer) map[string]float64 {
-	t.Helper()
-	mfs, err := g.Gather()
-	if err != nil {
-		t.Fatalf("gather: %v", err)
-	}
-	out := map[string]float64{}
-	for _, mf := range mfs {
-		for _, m := range mf.GetMetric() {
-			labels := labelString(m.GetLabel())
-			switch mf.GetType() {
-			case dto.MetricType_COUNTER:
-				out[mf.GetName()+labels] = m.GetCounter().GetValue()
-			case dto.MetricType_HISTOGRAM:
-				out[mf.GetName()+"_count"+labels] = float64(m.GetHistogram().GetSampleCount())
-			default:
-				t.Fatalf("unexpected metric type %v of %s", mf.GetType(), mf.GetName())
-			}
-		}
-	}
-	return out
-}
-
-func labelString(pairs []*dto.LabelPair) string {
-	var parts []string
-	for _, p := range pairs {
-		parts = append(parts, fmt.Sprintf("%s=%q", p.GetName(), p.GetValue()))
-	}
-	sort.Strings(parts)
-	return "{" + strings.Join(parts, ",") + "}"
-}
-
-// key builds a snapshot key for a Greeter method: name{grpc_type, the
-// Greeter service, method, and any "label=value" pairs in extra}.
-func key(name, typ, method string, extra ...string) string {
-	parts := []string{
-		fmt.Sprintf("grpc_type=%q", typ),
-		fmt.Sprintf("grpc_service=%q", "helloworld.Greeter"),
-		fmt.Sprintf("grpc_method=%q", method),
-	}
-	for _, e := range extra {
-		k, v, _ := strings.Cut(e, "=")
-		parts = append(parts, fmt.Sprintf("%s=%q", k, v))
-	}
-	sort.Strings(parts)
-	return name + "{" + strings.Join(parts, ",") + "}"
-}
-
-// assertSeries fails unless got equals want exactly: same keys, same
-// values.
-func assertSeries(t testing.TB, got, want map[string]float64) {
-	t.Helper()
-	var diffs []string
-	for k, w := range want {
-		g, ok := got[k]
-		switch {
-		case !ok:
-			diffs = append(diffs, fmt.Sprintf("missing %s (want %g)", k, w))
-		case g != w:
-			diffs = append(diffs, fmt.Sprintf("%s = %g, want %g", k, g, w))
-		}
-	}
-	for k, g := range got {
-		if _, ok := want[k]; !ok {
-			diffs = append(diffs, fmt.Sprintf("unexpected %s = %g", k, g))
-		}
-	}
-	if len(diffs) > 0 {
-		sort.Strings(diffs)
-		t.Errorf("series differ:\n  %s", strings.Join(diffs, "\n  "))
-	}
 }
 
 // metric returns the series of the metric name whose labels are
