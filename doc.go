@@ -3,9 +3,11 @@
 //
 // It offers the metric names known from go-grpc-prometheus and
 // java-grpc-prometheus (grpc_server_handled_total and friends), with opt-in
-// histograms and a legacy mode for dashboards built on the older Python and
-// Java names. Its API follows go-grpc-middleware's Prometheus provider, so
-// switching usually means changing an import path.
+// histograms and a legacy mode for dashboards built on the Python and Java
+// libraries ([WithLegacyMetrics], [WithJavaLabelValues]). Its API follows
+// go-grpc-middleware's Prometheus provider; the packages compat/grpc_prometheus
+// and compat/providers/prometheus keep the exact APIs of go-grpc-prometheus
+// and of that provider, so switching is an import path.
 //
 // Nothing is registered globally: create a [ServerMetrics] or
 // [ClientMetrics], register it with your own [prometheus.Registerer], and
@@ -19,7 +21,8 @@
 // ([ServerMetrics.StatsHandler]). Install one of them. The stats handler
 // also sees RPCs that never reach a handler (oversized or undecompressable
 // requests, unknown methods) and message sizes; only the interceptors see
-// the duration of each client RecvMsg and SendMsg call.
+// the duration of each client RecvMsg and SendMsg call, and panics. The
+// module connectprom is a third front end, for connect-go.
 //
 // # Labels
 //
