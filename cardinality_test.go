@@ -193,3 +193,27 @@ func TestConcurrentExactTotals(t *testing.T) {
 		t.Errorf("client stream replies = %g, want %d", s[key("grpc_client_msg_received_total", "server_stream", "SayHelloUnaryStream")], 2*n)
 	}
 }
+
+// TestCallerNamesTheCatchAll: a caller that calls "/unknown/unknown" is
+// recorded in the catch-all itself, never in a second series with the
+// same labels, which would break every scrape.
+func TestCallerNamesTheCatchAll(t *testing.T) {
+	for _, fe := range frontEnds {
+		t.Run(fe.name, func(t *testing.T) {
+			sm := grpcprom.NewServerMetrics()
+			cm := grpcprom.NewClientMetrics()
+			reg := prometheus.NewPedanticRegistry()
+			reg.MustRegister(sm, cm)
+			so, do := fe.install(sm, cm)
+			e := startEnv(t, append(so, grpc.UnknownServiceHandler(func(any, grpc.ServerStream) error { return nil })), do)
+			for _, m := range []string{"/unknown/unknown", "no-slash", "/unknown/unknown"} {
+				_ = e.conn.Invoke(context.Background(), m, &pb.HelloRequest{}, &pb.HelloReply{})
+			}
+			settle(t, reg)
+			started := value(t, reg, `grpc_client_started_total{grpc_method="unknown",grpc_service="unknown",grpc_type="unary"}`)
+			if started != 3 {
+				t.Errorf("client catch-all started = %g, want 3", started)
+			}
+		})
+	}
+}

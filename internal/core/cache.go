@@ -86,7 +86,12 @@ func (c *seriesCache) insert(fullMethod string, typ RPCType, force bool) *method
 	if e, ok := old[typ][fullMethod]; ok {
 		return e
 	}
-	_, _, ok := SplitMethod(fullMethod)
+	service, method, ok := SplitMethod(fullMethod)
+	// A caller can name the catch-all itself; it must not get a second
+	// series with the catch-all's labels.
+	if service == UnknownName && method == UnknownName {
+		ok = false
+	}
 	skip := ok && !c.r.records(fullMethod)
 	if ok && !force {
 		_, known := c.methods[fullMethod]
@@ -106,7 +111,7 @@ func (c *seriesCache) insert(fullMethod string, typ RPCType, force bool) *method
 	c.methods[fullMethod] = struct{}{}
 	e := skipped
 	if !skip {
-		service, method, _ := SplitMethod(fullMethod)
+		service, method, _ = SplitMethod(fullMethod)
 		e = c.r.newEntry(typ, []string{TypeValues[c.r.values][typ], service, method})
 	}
 	maps := *old
