@@ -42,10 +42,8 @@ type Recorder struct {
 
 // metricVec is one row of the table, built for one recorder.
 type metricVec struct {
-	def     Def
-	counter *prometheus.CounterVec
-	gauge   *prometheus.GaugeVec
-	hist    *prometheus.HistogramVec
+	def  Def
+	hist *prometheus.HistogramVec
 	// single and gauge1 are the metrics without variable labels; fam
 	// the counters and gauges with RPC labels, whose values series keep.
 	single prometheus.Counter
@@ -61,10 +59,6 @@ func (v *metricVec) collector() prometheus.Collector {
 		return v.single
 	case v.gauge1 != nil:
 		return v.gauge1
-	case v.counter != nil:
-		return v.counter
-	case v.gauge != nil:
-		return v.gauge
 	default:
 		return v.hist
 	}
