@@ -6,22 +6,30 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
+// ExemplarOK reports whether client_golang accepts ex as an exemplar: it
+// panics on one with more than 128 runes of names and values, a value that
+// is not valid UTF-8, or a bad label name.
+func ExemplarOK(ex prometheus.Labels) bool {
+	runes := 0
+	for name, value := range ex {
+		if !ValidLabelName(name) || !utf8.ValidString(value) {
+			return false
+		}
+		runes += utf8.RuneCountInString(name) + utf8.RuneCountInString(value)
+	}
+	return runes <= prometheus.ExemplarMaxRunes
+}
+
 // checkExemplar returns ex if client_golang accepts it, and nil, counting
-// the drop, if not: client_golang panics on an exemplar it rejects.
+// the drop where the recorder has the counter, if not.
 func (r *Recorder) checkExemplar(ex prometheus.Labels) prometheus.Labels {
 	if len(ex) == 0 {
 		return nil
 	}
-	runes := 0
-	for name, value := range ex {
-		if !ValidLabelName(name) || !utf8.ValidString(value) {
+	if !ExemplarOK(ex) {
+		if r.exemplarsDropped != nil {
 			r.exemplarsDropped.Inc()
-			return nil
 		}
-		runes += utf8.RuneCountInString(name) + utf8.RuneCountInString(value)
-	}
-	if runes > prometheus.ExemplarMaxRunes {
-		r.exemplarsDropped.Inc()
 		return nil
 	}
 	return ex

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sync/atomic"
-	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -94,15 +93,7 @@ func (m *metrics) checkExemplar(ex prometheus.Labels) prometheus.Labels {
 	if len(ex) == 0 {
 		return nil
 	}
-	runes := 0
-	for name, value := range ex {
-		if !core.ValidLabelName(name) || !utf8.ValidString(value) {
-			m.dropped.Inc()
-			return nil
-		}
-		runes += utf8.RuneCountInString(name) + utf8.RuneCountInString(value)
-	}
-	if runes > prometheus.ExemplarMaxRunes {
+	if !core.ExemplarOK(ex) {
 		m.dropped.Inc()
 		return nil
 	}
