@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"connectrpc.com/connect"
-	"google.golang.org/grpc/codes"
 
 	"github.com/seed-db7adb15/grpcprom/internal/core"
 )
@@ -29,7 +28,6 @@ func (i *serverInterceptor) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc 
 		defer func() {
 			if !returned {
 				c.Panicked()
-				c.End(codes.Internal)
 			}
 		}()
 		resp, err := next(ctx, req)
@@ -60,7 +58,6 @@ func (i *serverInterceptor) WrapStreamingHandler(next connect.StreamingHandlerFu
 		defer func() {
 			if !returned {
 				w.call.Panicked()
-				w.call.End(codes.Internal)
 			}
 		}()
 		err := next(ctx, w)

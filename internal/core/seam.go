@@ -185,12 +185,14 @@ func (c *Call) EndAt(code codes.Code, at time.Duration) {
 	}
 }
 
-// Panicked records that the RPC's handler panicked. The front end still
-// ends the RPC, with code Internal.
+// Panicked ends an RPC whose handler panicked: it is counted in
+// grpc_server_panics_total and handled with code Internal, the code a
+// recovery interceptor sends. Front ends call it instead of End.
 func (c *Call) Panicked() {
 	if c.s != nil && c.s.panicsOn {
 		c.s.panicked().n.Add(1)
 	}
+	c.End(codes.Internal)
 }
 
 // ConnOpened records a connection that was accepted or established; a

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/codes"
 
 	"github.com/seed-db7adb15/grpcprom/internal/core"
 )
@@ -20,7 +19,6 @@ func UnaryServer(r *core.Recorder, h *Hooks) grpc.UnaryServerInterceptor {
 		defer func() {
 			if !returned {
 				c.Panicked()
-				c.End(codes.Internal)
 			}
 		}()
 		resp, err := handler(ctx, req)
@@ -47,7 +45,6 @@ func StreamServer(r *core.Recorder, h *Hooks) grpc.StreamServerInterceptor {
 		defer func() {
 			if !returned {
 				w.call.Panicked()
-				w.call.End(codes.Internal)
 			}
 		}()
 		err := handler(srv, w)
