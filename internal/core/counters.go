@@ -6,6 +6,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
@@ -26,17 +27,10 @@ type exemplarCell struct {
 	ex atomic.Pointer[dto.Exemplar]
 }
 
-// addWithExemplar adds 1 and keeps ex, which checkExemplar has accepted,
-// as the counter's exemplar, as client_golang's AddWithExemplar does.
-func (c *exemplarCell) addWithExemplar(ex prometheus.Labels) {
-	c.n.Add(1)
-	pairs := make([]*dto.LabelPair, 0, len(ex))
-	for name, value := range ex {
-		pairs = append(pairs, &dto.LabelPair{Name: &name, Value: &value})
-	}
-	sortPairs(pairs)
-	one := 1.0
-	c.ex.Store(&dto.Exemplar{Label: pairs, Value: &one, Timestamp: timestamppb.Now()})
+// keep keeps ex, which checkExemplar has accepted, as the exemplar of an
+// increment by 1, as client_golang's AddWithExemplar does.
+func (c *exemplarCell) keep(ex prometheus.Labels) {
+	c.ex.Store(newExemplar(ex, 1))
 }
 
 func sortPairs(p []*dto.LabelPair) {
@@ -86,25 +80,29 @@ func (f *family) Collect(ch chan<- prometheus.Metric) {
 	f.r.cache.each(func(s *series) {
 		switch f.id {
 		case Started:
-			f.emit(ch, &s.labels, &s.started, nil)
+			f.emit(ch, &s.labels, sumHot(s.hot, func(h *hotCells) *atomic.Int64 { return &h.started }))
 		case MsgReceived:
 			if s.recvOn {
-				f.emit(ch, &s.labels, &s.received, nil)
+				f.emit(ch, &s.labels, sumHot(s.hot, func(h *hotCells) *atomic.Int64 { return &h.received }))
 			}
 		case MsgSent:
 			if s.sentOn {
-				f.emit(ch, &s.labels, &s.sent, nil)
+				f.emit(ch, &s.labels, sumHot(s.hot, func(h *hotCells) *atomic.Int64 { return &h.sent }))
 			}
 		case InFlight:
-			f.emit(ch, &s.labels, &s.inFlight, nil)
+			f.emit(ch, &s.labels, sumHot(s.hot, func(h *hotCells) *atomic.Int64 { return &h.inFlight }))
 		case Panics:
 			if p := s.panics.Load(); p != nil {
-				f.emit(ch, &s.labels, p, nil)
+				f.emit(ch, &s.labels, p.n.Load())
 			}
 		case Handled:
 			for i := range s.byCode {
 				if cs := s.byCode[i].Load(); cs != nil {
-					ch <- &cellMetric{f: f, pairs: f.codePairs(s, &cs.labels, i), v: float64(cs.handled.n.Load()),
+					n := cs.handled.n.Load()
+					if codes.Code(i) == codes.OK {
+						n += sumHot(s.hot, func(h *hotCells) *atomic.Int64 { return &h.ok })
+					}
+					ch <- &cellMetric{f: f, pairs: f.codePairs(s, &cs.labels, i), v: float64(n),
 						ex: cs.handled.ex.Load(), created: cs.labels.created}
 				}
 			}
@@ -112,8 +110,8 @@ func (f *family) Collect(ch chan<- prometheus.Metric) {
 	})
 }
 
-func (f *family) emit(ch chan<- prometheus.Metric, l *labelSet, c *cell, ex *dto.Exemplar) {
-	ch <- &cellMetric{f: f, pairs: l.labelPairs(f.desc), v: float64(c.n.Load()), ex: ex, created: l.created}
+func (f *family) emit(ch chan<- prometheus.Metric, l *labelSet, n int64) {
+	ch <- &cellMetric{f: f, pairs: l.labelPairs(f.desc), v: float64(n), created: l.created}
 }
 
 // codePairs returns the label pairs of code c's series of s: the pairs of

@@ -25,6 +25,10 @@ type Recorder struct {
 
 	cache seriesCache
 	extra []extraLabel
+	// stripes is how many stripes each series has, and shift pickStripe's
+	// argument for them.
+	stripes int
+	shift   uint
 
 	exemplar         func(context.Context) prometheus.Labels
 	exemplarsDropped prometheus.Counter
@@ -42,7 +46,10 @@ type Recorder struct {
 
 // metricVec is one row of the table, built for one recorder.
 type metricVec struct {
-	def  Def
+	def Def
+	// own is a histogram row whose series the recorder keeps, hist one
+	// client_golang keeps.
+	own  *histFamily
 	hist *prometheus.HistogramVec
 	// single and gauge1 are the metrics without variable labels; fam
 	// the counters and gauges with RPC labels, whose values series keep.
@@ -59,6 +66,8 @@ func (v *metricVec) collector() prometheus.Collector {
 		return v.single
 	case v.gauge1 != nil:
 		return v.gauge1
+	case v.own != nil:
+		return v.own
 	default:
 		return v.hist
 	}
@@ -71,7 +80,8 @@ func New(cfg Config) (*Recorder, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	r := &Recorder{cfg: cfg, codeLabel: "grpc_code", values: cfg.Values, exemplar: cfg.Exemplar}
+	r := &Recorder{cfg: cfg, codeLabel: "grpc_code", values: cfg.Values, exemplar: cfg.Exemplar, stripes: stripeCount()}
+	r.shift = stripeShift(r.stripes)
 	if cfg.Legacy {
 		r.codeLabel = "code"
 	}
@@ -152,7 +162,7 @@ func (r *Recorder) newVec(d Def) *metricVec {
 	case d.Kind == Counter || d.Kind == Gauge:
 		v.fam = &family{r: r, id: d.ID, kind: d.Kind, desc: prometheus.NewDesc(name, d.Help, labels, c.ConstLabels)}
 	default:
-		v.hist = prometheus.NewHistogramVec(r.histogramOpts(d), labels)
+		r.newHistVec(v, r.histogramOpts(d), labels)
 	}
 	return v
 }

@@ -44,9 +44,12 @@ type Start struct {
 // concurrently, except that End may race with nothing: front ends make
 // sure End runs exactly once.
 type Call struct {
-	s     *series
-	o     *observers
-	start time.Duration
+	s *series
+	o *observers
+	// hot and stripe are the stripe the call writes.
+	hot    *hotCells
+	stripe int
+	start  time.Duration
 	// ex is the RPC's exemplar, nil when there is none.
 	ex prometheus.Labels
 }
@@ -76,11 +79,12 @@ func (r *Recorder) Begin(ctx context.Context, st Start) Call {
 		r.extraValues(ctx, st.Labels, vals)
 		s = e.withExtra(vals)
 	}
-	s.started.n.Add(1)
+	stripe := pickStripe(r.shift)
+	c := Call{s: s, o: s.obs.Load(), hot: &s.hot[stripe], stripe: stripe}
+	c.hot.started.Add(1)
 	if s.inFlightOn {
-		s.inFlight.n.Add(1)
+		c.hot.inFlight.Add(1)
 	}
-	c := Call{s: s, o: s.obs.Load()}
 	exemplar := r.exemplar
 	if st.Exemplar != nil {
 		exemplar = st.Exemplar
@@ -104,14 +108,14 @@ func (c *Call) Recording() bool { return c.s != nil }
 // Received records a received message.
 func (c *Call) Received() {
 	if c.s != nil && c.s.recvOn {
-		c.s.received.n.Add(1)
+		c.hot.received.Add(1)
 	}
 }
 
 // Sent records a sent message.
 func (c *Call) Sent() {
 	if c.s != nil && c.s.sentOn {
-		c.s.sent.n.Add(1)
+		c.hot.sent.Add(1)
 	}
 }
 
@@ -119,7 +123,7 @@ func (c *Call) Sent() {
 func (c *Call) ReceivedSize(n int) {
 	c.Received()
 	if c.s != nil && c.o.recvSize != nil {
-		observe(c.o.recvSize, float64(n), c.ex)
+		c.o.recvSize.observe(c.stripe, int64(n), c.ex)
 	}
 }
 
@@ -127,7 +131,7 @@ func (c *Call) ReceivedSize(n int) {
 func (c *Call) SentSize(n int) {
 	c.Sent()
 	if c.s != nil && c.o.sentSize != nil {
-		observe(c.o.sentSize, float64(n), c.ex)
+		c.o.sentSize.observe(c.stripe, int64(n), c.ex)
 	}
 }
 
@@ -143,14 +147,14 @@ func (c *Call) SendTimed() bool { return c.s != nil && c.o.streamSend != nil }
 // (from Monotonic).
 func (c *Call) RecvCall(t0 time.Duration) {
 	if c.RecvTimed() {
-		observe(c.o.streamRecv, (Monotonic() - t0).Seconds(), c.ex)
+		c.o.streamRecv.observe(c.stripe, int64(Monotonic()-t0), c.ex)
 	}
 }
 
 // SendCall records one send call on a client stream that started at t0.
 func (c *Call) SendCall(t0 time.Duration) {
 	if c.SendTimed() {
-		observe(c.o.streamSend, (Monotonic() - t0).Seconds(), c.ex)
+		c.o.streamSend.observe(c.stripe, int64(Monotonic()-t0), c.ex)
 	}
 }
 
@@ -165,23 +169,28 @@ func (c *Call) EndAt(code codes.Code, at time.Duration) {
 		return
 	}
 	cs := c.s.forCode(code)
+	// OK, the code of most calls, is counted on the call's stripe.
+	n := &cs.handled.n
+	if code == codes.OK {
+		n = &c.hot.ok
+	}
+	n.Add(1)
 	if c.ex != nil {
-		cs.handled.addWithExemplar(c.ex)
-	} else {
-		cs.handled.n.Add(1)
+		cs.handled.keep(c.ex)
 	}
 	if c.s.inFlightOn {
-		c.s.inFlight.n.Add(-1)
+		c.hot.inFlight.Add(-1)
 	}
 	if c.o.timed {
-		h := c.o.handling
-		if cs.handling != nil {
-			h = cs.handling
-		}
 		if at == 0 {
 			at = Monotonic()
 		}
-		observe(h, (at - c.start).Seconds(), c.ex)
+		d := at - c.start
+		if cs.handling != nil {
+			observe(cs.handling, d.Seconds(), c.ex)
+		} else {
+			c.o.handling.observe(c.stripe, int64(d), c.ex)
+		}
 	}
 }
 

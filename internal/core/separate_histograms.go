@@ -32,7 +32,7 @@ func NewSeparateHistograms(cfg Config) (*Recorder, error) {
 	}
 	// No series exist yet, so the histograms can be rebuilt in place.
 	for id, v := range r.vecs {
-		if v == nil || v.hist == nil {
+		if v == nil || v.def.Kind != Histogram {
 			continue
 		}
 		h := &r.cfg.Hist[id]
@@ -40,7 +40,7 @@ func NewSeparateHistograms(cfg Config) (*Recorder, error) {
 		opts := r.histogramOpts(v.def)
 		opts.Name = prometheus.BuildFQName(h.Namespace, h.Subsystem, v.def.NameIn(r.cfg.Legacy))
 		opts.ConstLabels = own[id]
-		v.hist = prometheus.NewHistogramVec(opts, r.labelsFor(v.def))
+		r.newHistVec(v, opts, r.labelsFor(v.def))
 	}
 	return r, nil
 }

@@ -15,10 +15,8 @@ type series struct {
 	typ    RPCType
 	labels labelSet
 
-	started  cell
-	received cell
-	sent     cell
-	inFlight cell
+	// hot holds the counters every call writes, striped (stripes.go).
+	hot []hotCells
 	// recvOn and sentOn are false where legacy mode does not count the
 	// messages of the series' type; inFlightOn without the gauge.
 	recvOn, sentOn, inFlightOn bool
@@ -35,13 +33,13 @@ type series struct {
 	byCode [NumCodes]atomic.Pointer[codeSeries]
 }
 
-// observers are a series' histogram children.
+// observers are a series' histograms, nil where off.
 type observers struct {
-	handling   prometheus.Observer
-	streamRecv prometheus.Observer
-	streamSend prometheus.Observer
-	recvSize   prometheus.Observer
-	sentSize   prometheus.Observer
+	handling   *hist
+	streamRecv *hist
+	streamSend *hist
+	recvSize   *hist
+	sentSize   *hist
 	// handlingVec resolves the per-code handling histograms when they
 	// carry the code label.
 	handlingVec *prometheus.HistogramVec
@@ -59,7 +57,7 @@ type codeSeries struct {
 func (r *Recorder) newSeries(typ RPCType, values []string) *series {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	s := &series{r: r, typ: typ, labels: newLabelSet(values)}
+	s := &series{r: r, typ: typ, labels: newLabelSet(values), hot: make([]hotCells, r.stripes)}
 	s.recvOn = r.counts(MsgReceived, typ)
 	s.sentOn = r.counts(MsgSent, typ)
 	s.inFlightOn = r.vecs[InFlight] != nil
@@ -95,7 +93,7 @@ func (r *Recorder) observersFor(typ RPCType, values []string) *observers {
 		if r.hasCode(v.def) {
 			o.handlingVec = v.hist
 		} else {
-			o.handling = v.hist.WithLabelValues(values...)
+			o.handling = r.observer(Handling, values)
 		}
 	}
 	if typ != Unary {
@@ -107,9 +105,30 @@ func (r *Recorder) observersFor(typ RPCType, values []string) *observers {
 	return o
 }
 
-func (r *Recorder) observer(id MetricID, values []string) prometheus.Observer {
-	if v := r.vecs[id]; v != nil {
-		return v.hist.WithLabelValues(values...)
+func (r *Recorder) observer(id MetricID, values []string) *hist {
+	switch v := r.vecs[id]; {
+	case v == nil:
+		return nil
+	case v.own != nil:
+		return v.own.newHist(values, r.stripes)
+	default:
+		return &hist{cg: v.hist.WithLabelValues(values...), unit: v.def.Unit}
+	}
+}
+
+// get returns the histogram id of the series, nil when it is off.
+func (o *observers) get(id MetricID) *hist {
+	switch id {
+	case Handling:
+		return o.handling
+	case StreamRecv:
+		return o.streamRecv
+	case StreamSend:
+		return o.streamSend
+	case RecvSize:
+		return o.recvSize
+	case SentSize:
+		return o.sentSize
 	}
 	return nil
 }
