@@ -21,7 +21,7 @@ var short = map[string]string{
 }
 
 func groups() []*group {
-	return []*group{interceptorGroup(), statsGroup(), contentionGroup(), memoryGroup()}
+	return []*group{interceptorGroup(), statsGroup(), statsDirectGroup(), contentionGroup(), memoryGroup()}
 }
 
 // interceptorGroup is the direct interceptor scenarios and E2EUnary against
@@ -134,6 +134,47 @@ func statsGroup() *group {
 				}
 			}
 			cells = append(cells, best, ratio(oursNs, bestNs))
+			t.add(cells...)
+		}
+		t.write(w)
+	}
+	return g
+}
+
+// statsDirectGroup feeds the events of the direct scenarios straight to
+// scenarios.StatsDirectImpls, with each handler's cost above the no-op
+// handler, which is the harness's.
+func statsDirectGroup() *group {
+	impls := scenarios.StatsDirectImpls
+	g := &group{name: "stats-direct"}
+	for _, s := range scenarios.StatsDirectScenarios {
+		g.rows = append(g.rows, s.Name)
+	}
+	col := map[string]int{}
+	for i, impl := range impls {
+		g.cols = append(g.cols, impl.Name)
+		col[impl.Name] = i
+	}
+	g.bench = func(row, c int) func(*testing.B) {
+		return func(b *testing.B) { scenarios.StatsDirectScenarios[row].Run(b, impls[c]) }
+	}
+	g.print = func(w io.Writer, rows []int, med [][]cell) {
+		fmt.Fprintf(w, "The events gRPC would send for one RPC (or one message each way on a stream) fed straight to each stats handler, handling-time and size histograms on; %s is the harness alone.\n\n", scenarios.NoopStats)
+		header := []string{"scenario"}
+		for _, name := range g.cols {
+			header = append(header, name+" ns/op", name+" allocs/op")
+		}
+		header = append(header, "ours +ns", "promgrpc +ns", "ours/promgrpc above no-op")
+		t := newTable(header...)
+		for _, ri := range rows {
+			m := med[ri]
+			cells := []string{g.rows[ri]}
+			for _, c := range m {
+				cells = append(cells, ns(c.ns), allocs(c.allocs))
+			}
+			noop := m[col[scenarios.NoopStats]].ns
+			ours, peer := m[col[scenarios.OursStats]].ns-noop, m[col[scenarios.PromGRPC]].ns-noop
+			cells = append(cells, signed(ours), signed(peer), ratio(ours, peer))
 			t.add(cells...)
 		}
 		t.write(w)

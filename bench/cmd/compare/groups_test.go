@@ -104,3 +104,21 @@ func TestMemoryGrowth(t *testing.T) {
 		}
 	}
 }
+
+// TestStatsDirectOverhead checks the stats-direct group's derived columns:
+// each handler above the no-op handler, and ours over promgrpc.
+func TestStatsDirectOverhead(t *testing.T) {
+	g := statsDirectGroup()
+	cost := map[string]cell{
+		scenarios.NoopStats: {ns: 1000, allocs: 8},
+		scenarios.OursStats: {ns: 1300, allocs: 9},
+		scenarios.PromGRPC:  {ns: 5000, allocs: 19},
+	}
+	rows, med := synthetic(g, func(c string) cell { return cost[c] })
+	var out bytes.Buffer
+	g.print(&out, rows, med)
+	want := "| ServerUnary | 1000 | 8 | 1300 | 9 | 5000 | 19 | +300 | +4000 | 0.07 |"
+	if !strings.Contains(out.String(), want) {
+		t.Errorf("table lacks %q:\n%s", want, out.String())
+	}
+}
