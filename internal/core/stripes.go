@@ -18,11 +18,15 @@ import (
 // maxStripes bounds the memory striping costs per series.
 const maxStripes = 16
 
-// stripeCount returns how many stripes a recorder's series get: twice the
-// processors, as a power of two, so that goroutines on different cores
-// seldom share one, up to maxStripes.
+// stripeCount returns how many stripes a recorder's series get: four per
+// processor, as a power of two, so that goroutines on different cores
+// seldom share one (8 on 2 CPUs, maxStripes from 3 up), and one where
+// nothing runs in parallel.
 func stripeCount() int {
 	n := max(runtime.GOMAXPROCS(0), runtime.NumCPU())
+	if n == 1 {
+		return 1
+	}
 	return min(maxStripes, 1<<bits.Len(uint(4*n-1)))
 }
 

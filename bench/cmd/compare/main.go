@@ -6,8 +6,9 @@
 //
 // The scenarios come in groups, each with its own implementations and
 // tables: interceptors (the direct interceptor paths and a unary call over
-// bufconn), stats (stats handlers end to end over bufconn), contention
-// (unary interceptors under b.RunParallel at several GOMAXPROCS) and memory
+// bufconn), stats (stats handlers end to end over bufconn), stats-direct
+// (one RPC's events fed straight to stats handlers), contention (unary
+// interceptors under b.RunParallel at several GOMAXPROCS) and memory
 // (heap and Gather time per initialized method). -group selects groups and
 // -run scenarios, each by regular expression.
 package main
@@ -48,7 +49,7 @@ func main() {
 	testing.Init()
 	rounds := flag.Int("rounds", 5, "rounds of every scenario and implementation; the median is shown")
 	benchtime := flag.String("benchtime", "1s", "run time of each benchmark, as for go test -benchtime")
-	groupRE := flag.String("group", "", "run only the groups (interceptors, stats, contention, memory) whose name matches this regular expression")
+	groupRE := flag.String("group", "", "run only the groups (interceptors, stats, stats-direct, contention, memory) whose name matches this regular expression")
 	run := flag.String("run", "", "run only the scenarios whose name matches this regular expression")
 	flag.Parse()
 	if *rounds < 1 {
