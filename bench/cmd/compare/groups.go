@@ -74,6 +74,16 @@ func interceptorGroup() *group {
 	return g
 }
 
+// setCols appends names to g's columns and returns each name's column.
+func (g *group) setCols(names []string) map[string]int {
+	col := map[string]int{}
+	for _, name := range names {
+		col[name] = len(g.cols)
+		g.cols = append(g.cols, name)
+	}
+	return col
+}
+
 // statsGroup is the end-to-end stats handler scenarios against
 // scenarios.StatsImpls, with each handler's cost above the no-op handler.
 func statsGroup() *group {
@@ -82,11 +92,11 @@ func statsGroup() *group {
 	for _, s := range scenarios.StatsAll {
 		g.rows = append(g.rows, s.Name)
 	}
-	col := map[string]int{}
-	for i, impl := range impls {
-		g.cols = append(g.cols, impl.Name)
-		col[impl.Name] = i
+	var names []string
+	for _, impl := range impls {
+		names = append(names, impl.Name)
 	}
+	col := g.setCols(names)
 	g.bench = func(row, c int) func(*testing.B) {
 		return func(b *testing.B) { scenarios.StatsAll[row].Run(b, impls[c]) }
 	}
@@ -150,11 +160,11 @@ func statsDirectGroup() *group {
 	for _, s := range scenarios.StatsDirectScenarios {
 		g.rows = append(g.rows, s.Name)
 	}
-	col := map[string]int{}
-	for i, impl := range impls {
-		g.cols = append(g.cols, impl.Name)
-		col[impl.Name] = i
+	var names []string
+	for _, impl := range impls {
+		names = append(names, impl.Name)
 	}
+	col := g.setCols(names)
 	g.bench = func(row, c int) func(*testing.B) {
 		return func(b *testing.B) { scenarios.StatsDirectScenarios[row].Run(b, impls[c]) }
 	}
