@@ -11,12 +11,13 @@ import (
 )
 
 // The counters and in-flight gauges with RPC labels are the recorder's
-// own: a series keeps their values in plain atomic cells, and a family
-// collector writes them out at scrape time. client_golang's vectors keep a
-// child per label set with its own copy of the label pairs and a map entry
-// to find it; the series cache already finds a method's series, so those
-// children would only cost memory. Histograms stay client_golang's, for
-// native histograms and exemplars.
+// own: a series keeps their values in atomic cells (striped, for those
+// every call writes: stripes.go), and a family collector writes them out
+// at scrape time. client_golang's vectors keep a child per label set with
+// its own copy of the label pairs and a map entry to find it; the series
+// cache already finds a method's series, so those children would only
+// cost memory. Classic histograms are the recorder's own as well
+// (histogram.go).
 
 // cell is one counter or gauge value.
 type cell struct{ n atomic.Int64 }

@@ -151,25 +151,29 @@ func (m histMetric) Write(out *dto.Metric) error {
 	if p := h.ex.Load(); p != nil {
 		exs = *p
 	}
-	buckets := make([]dto.Bucket, len(f.bounds))
-	his := &dto.Histogram{Bucket: make([]*dto.Bucket, len(f.bounds), len(f.bounds)+1), CreatedTimestamp: h.created}
+	// One slice each for the buckets and their values, which the
+	// scrape's reader owns, instead of one allocation per field.
+	n := len(f.bounds)
+	buckets := make([]dto.Bucket, n+1)
+	bounds := append(slices.Clone(f.bounds), math.Inf(+1))
+	cums := make([]uint64, n+1)
+	his := &dto.Histogram{Bucket: make([]*dto.Bucket, n, n+1), CreatedTimestamp: h.created}
 	var cum uint64
-	for i := range f.bounds {
+	for i := range counts {
 		cum += counts[i]
-		b := &buckets[i]
-		b.CumulativeCount, b.UpperBound = new(cum), &f.bounds[i]
+		cums[i] = cum
+		buckets[i].CumulativeCount, buckets[i].UpperBound = &cums[i], &bounds[i]
 		if exs != nil {
-			b.Exemplar = exs[i].Load()
-		}
-		his.Bucket[i] = b
-	}
-	cum += counts[len(f.bounds)]
-	if exs != nil {
-		if e := exs[len(f.bounds)].Load(); e != nil {
-			his.Bucket = append(his.Bucket, &dto.Bucket{CumulativeCount: new(cum), UpperBound: new(math.Inf(+1)), Exemplar: e})
+			buckets[i].Exemplar = exs[i].Load()
 		}
 	}
-	his.SampleCount = new(cum)
+	for i := range n {
+		his.Bucket[i] = &buckets[i]
+	}
+	if buckets[n].Exemplar != nil {
+		his.Bucket = append(his.Bucket, &buckets[n])
+	}
+	his.SampleCount = &cums[n]
 	his.SampleSum = &sum
 	out.Histogram = his
 	out.Label = h.labelPairs()
