@@ -80,7 +80,9 @@ func (f *histFamily) newHist(values []string, stripes int) *hist {
 func (h *hist) observe(stripe int, raw int64, ex prometheus.Labels) {
 	v := float64(raw)
 	if h.unit == Seconds {
-		v = time.Duration(raw).Seconds()
+		// One correctly rounded division, where Duration.Seconds
+		// takes two integer ones and rounds twice past a second.
+		v /= 1e9
 	}
 	if h.cg != nil {
 		observe(h.cg, v, ex)

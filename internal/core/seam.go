@@ -44,12 +44,11 @@ type Start struct {
 // concurrently, except that End may race with nothing: front ends make
 // sure End runs exactly once.
 type Call struct {
-	s *series
-	o *observers
-	// hot and stripe are the stripe the call writes.
-	hot    *hotCells
-	stripe int
-	start  time.Duration
+	// h is the stripe of the series the call writes (stripes.go); it
+	// knows its series. Four words keep a Call in registers.
+	h     *hotCells
+	o     *observers
+	start time.Duration
 	// ex is the RPC's exemplar, nil when there is none.
 	ex prometheus.Labels
 }
@@ -80,10 +79,10 @@ func (r *Recorder) Begin(ctx context.Context, st Start) Call {
 		s = e.withExtra(vals)
 	}
 	stripe := pickStripe(r.shift)
-	c := Call{s: s, o: s.obs.Load(), hot: &s.hot[stripe], stripe: stripe}
-	c.hot.started.Add(1)
+	c := Call{h: &s.hot[stripe], o: s.obs.Load()}
+	c.h.started.Add(1)
 	if s.inFlightOn {
-		c.hot.inFlight.Add(1)
+		c.h.inFlight.Add(1)
 	}
 	exemplar := r.exemplar
 	if st.Exemplar != nil {
@@ -103,58 +102,58 @@ func (r *Recorder) Begin(ctx context.Context, st Start) Call {
 
 // Recording reports whether the RPC is recorded at all: false for
 // methods a filter excludes, whose calls record nothing.
-func (c *Call) Recording() bool { return c.s != nil }
+func (c *Call) Recording() bool { return c.h != nil }
 
 // Received records a received message.
 func (c *Call) Received() {
-	if c.s != nil && c.s.recvOn {
-		c.hot.received.Add(1)
+	if c.h != nil && c.h.recvOn {
+		c.h.received.Add(1)
 	}
 }
 
 // Sent records a sent message.
 func (c *Call) Sent() {
-	if c.s != nil && c.s.sentOn {
-		c.hot.sent.Add(1)
+	if c.h != nil && c.h.sentOn {
+		c.h.sent.Add(1)
 	}
 }
 
 // ReceivedSize records a received message of n bytes, uncompressed.
 func (c *Call) ReceivedSize(n int) {
 	c.Received()
-	if c.s != nil && c.o.recvSize != nil {
-		c.o.recvSize.observe(c.stripe, int64(n), c.ex)
+	if c.h != nil && c.o.recvSize != nil {
+		c.o.recvSize.observe(int(c.h.stripe), int64(n), c.ex)
 	}
 }
 
 // SentSize records a sent message of n bytes, uncompressed.
 func (c *Call) SentSize(n int) {
 	c.Sent()
-	if c.s != nil && c.o.sentSize != nil {
-		c.o.sentSize.observe(c.stripe, int64(n), c.ex)
+	if c.h != nil && c.o.sentSize != nil {
+		c.o.sentSize.observe(int(c.h.stripe), int64(n), c.ex)
 	}
 }
 
 // RecvTimed and SendTimed report whether the per-call receive and send
 // histograms of client streams are on, so that front ends read the clock
 // only then.
-func (c *Call) RecvTimed() bool { return c.s != nil && c.o.streamRecv != nil }
+func (c *Call) RecvTimed() bool { return c.h != nil && c.o.streamRecv != nil }
 
 // SendTimed: see RecvTimed.
-func (c *Call) SendTimed() bool { return c.s != nil && c.o.streamSend != nil }
+func (c *Call) SendTimed() bool { return c.h != nil && c.o.streamSend != nil }
 
 // RecvCall records one receive call on a client stream that started at t0
 // (from Monotonic).
 func (c *Call) RecvCall(t0 time.Duration) {
 	if c.RecvTimed() {
-		c.o.streamRecv.observe(c.stripe, int64(Monotonic()-t0), c.ex)
+		c.o.streamRecv.observe(int(c.h.stripe), int64(Monotonic()-t0), c.ex)
 	}
 }
 
 // SendCall records one send call on a client stream that started at t0.
 func (c *Call) SendCall(t0 time.Duration) {
 	if c.SendTimed() {
-		c.o.streamSend.observe(c.stripe, int64(Monotonic()-t0), c.ex)
+		c.o.streamSend.observe(int(c.h.stripe), int64(Monotonic()-t0), c.ex)
 	}
 }
 
@@ -165,21 +164,21 @@ func (c *Call) End(code codes.Code) { c.EndAt(code, 0) }
 // EndAt is End for a front end that is handed the time of the end, from
 // Since; zero reads the clock.
 func (c *Call) EndAt(code codes.Code, at time.Duration) {
-	if c.s == nil {
+	if c.h == nil {
 		return
 	}
-	cs := c.s.forCode(code)
+	cs := c.h.s.forCode(code)
 	// OK, the code of most calls, is counted on the call's stripe.
 	n := &cs.handled.n
 	if code == codes.OK {
-		n = &c.hot.ok
+		n = &c.h.ok
 	}
 	n.Add(1)
 	if c.ex != nil {
 		cs.handled.keep(c.ex)
 	}
-	if c.s.inFlightOn {
-		c.hot.inFlight.Add(-1)
+	if c.h.s.inFlightOn {
+		c.h.inFlight.Add(-1)
 	}
 	if c.o.timed {
 		if at == 0 {
@@ -189,7 +188,7 @@ func (c *Call) EndAt(code codes.Code, at time.Duration) {
 		if cs.handling != nil {
 			observe(cs.handling, d.Seconds(), c.ex)
 		} else {
-			c.o.handling.observe(c.stripe, int64(d), c.ex)
+			c.o.handling.observe(int(c.h.stripe), int64(d), c.ex)
 		}
 	}
 }
@@ -198,8 +197,8 @@ func (c *Call) EndAt(code codes.Code, at time.Duration) {
 // grpc_server_panics_total and handled with code Internal, the code a
 // recovery interceptor sends. Front ends call it instead of End.
 func (c *Call) Panicked() {
-	if c.s != nil && c.s.panicsOn {
-		c.s.panicked().n.Add(1)
+	if c.h != nil && c.h.s.panicsOn {
+		c.h.s.panicked().n.Add(1)
 	}
 	c.End(codes.Internal)
 }

@@ -60,6 +60,10 @@ func (r *Recorder) newSeries(typ RPCType, values []string) *series {
 	s := &series{r: r, typ: typ, labels: newLabelSet(values), hot: make([]hotCells, r.stripes)}
 	s.recvOn = r.counts(MsgReceived, typ)
 	s.sentOn = r.counts(MsgSent, typ)
+	for i := range s.hot {
+		h := &s.hot[i]
+		h.s, h.stripe, h.recvOn, h.sentOn = s, int32(i), s.recvOn, s.sentOn
+	}
 	s.inFlightOn = r.vecs[InFlight] != nil
 	s.panicsOn = r.vecs[Panics] != nil
 	s.obs.Store(r.observersFor(typ, values))

@@ -47,13 +47,19 @@ func pickStripe(shift uint) int {
 // stripeShift is pickStripe's shift for n stripes, a power of two.
 func stripeShift(n int) uint { return uint(64 - bits.TrailingZeros(uint(n))) }
 
-// hotCells are the counters of one stripe of a series, one cache line.
+// hotCells are the counters of one stripe of a series, one cache line,
+// which also says whose and which stripe it is.
 type hotCells struct {
 	started, received, sent, inFlight atomic.Int64
 	// ok counts handled calls with code OK, which the code series of OK
 	// adds to its own count.
-	ok atomic.Int64
-	_  [64 - 5*8]byte
+	ok     atomic.Int64
+	s      *series
+	stripe int32
+	// recvOn and sentOn copy the series', so that a message is counted
+	// from this line alone.
+	recvOn, sentOn bool
+	_              [64 - 6*8 - 4 - 2]byte
 }
 
 // sumHot adds up one counter over the stripes.
@@ -64,3 +70,9 @@ func sumHot(h []hotCells, f func(*hotCells) *atomic.Int64) int64 {
 	}
 	return n
 }
+
+// hotCells must fill one cache line exactly.
+var (
+	_ [64 - unsafe.Sizeof(hotCells{})]byte
+	_ [unsafe.Sizeof(hotCells{}) - 64]byte
+)
