@@ -65,7 +65,8 @@ func TestHistogramWritesAsClientGolang(t *testing.T) {
 	}
 }
 
-// TestStripeShift: one stripe always picks 0, and every pick is in range.
+// TestStripeShift: one stripe always picks 0, every pick is in range, and
+// the stripe counts are those the README states.
 func TestStripeShift(t *testing.T) {
 	if got := pickStripe(stripeShift(1)); got != 0 {
 		t.Errorf("pickStripe with one stripe = %d, want 0", got)
@@ -75,7 +76,9 @@ func TestStripeShift(t *testing.T) {
 			t.Errorf("pickStripe with %d stripes = %d, out of range", n, got)
 		}
 	}
-	if n := stripeCount(); n < 1 || n > maxStripes || n&(n-1) != 0 {
-		t.Errorf("stripeCount() = %d, want a power of two in [1, %d]", n, maxStripes)
+	for cpus, want := range map[int]int{1: 1, 2: 8, 3: 16, 4: 16, 64: 16} {
+		if got := stripesFor(cpus); got != want {
+			t.Errorf("stripesFor(%d) = %d, want %d", cpus, got, want)
+		}
 	}
 }

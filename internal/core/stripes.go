@@ -22,9 +22,11 @@ const maxStripes = 16
 // processor, as a power of two, so that goroutines on different cores
 // seldom share one (8 on 2 CPUs, maxStripes from 3 up), and one where
 // nothing runs in parallel.
-func stripeCount() int {
-	n := max(runtime.GOMAXPROCS(0), runtime.NumCPU())
-	if n == 1 {
+func stripeCount() int { return stripesFor(max(runtime.GOMAXPROCS(0), runtime.NumCPU())) }
+
+// stripesFor is stripeCount for n processors.
+func stripesFor(n int) int {
+	if n <= 1 {
 		return 1
 	}
 	return min(maxStripes, 1<<bits.Len(uint(4*n-1)))
